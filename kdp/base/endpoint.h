@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kdp {
 
@@ -17,6 +18,12 @@ struct Endpoint {
 
 // "127.0.0.1:41139"
 std::string to_string(const Endpoint& e);
+
+// A datagram an engine wants sent (peer = destination) or has received (peer = source).
+struct Datagram {
+  Endpoint peer;
+  std::vector<uint8_t> bytes;
+};
 
 // Monotonic time since an arbitrary origin (the adapter's clock or the simulation's virtual one).
 using Time = std::chrono::nanoseconds;
