@@ -9,18 +9,25 @@
 
 namespace kdp::wire {
 
-// Bytes for a packet; header.len is computed. Fails (kUsage) when the body type does not belong to
-// (command, is_reply), when a 32-bit command is given an address above 4 GiB, or when the result
+// Bytes for a packet; header.len is computed (the input's len is ignored). Fails (kUsage) when the
+// code is unknown or the packet does not exist (a KDP_HOSTREBOOT reply), when the body type does not
+// belong to (command, is_reply), when a 32-bit command is given an address above 4 GiB, when a
+// string cannot be carried (embedded NUL, or longer than a DUMPINFO field), or when the result
 // would exceed kMaxPacketSize.
 Expected<Bytes> encode(const Packet& packet);
 
-// A typed packet from one datagram. Fails (kMalformed) with the field, its offset, and expected vs
-// found: short header, len != datagram size, truncated body, trailing bytes where the layout is
-// fixed, unknown code (>= 0x20). Never reads outside `datagram`.
+// A typed packet from one datagram. Fails (kMalformed) with the packet, the field, its offset, and
+// expected vs found: datagram above kMaxPacketSize, short header, len != datagram size, unknown
+// code (>= 0x20), a reply that does not exist (KDP_HOSTREBOOT), truncated body, a count field
+// (nbytes, nregions, n_exc_info) that disagrees with the bytes present, an unterminated string.
+// Length policy: like xnu, a request may carry bytes after its layout, which are ignored (so they
+// do not survive a re-encode); replies and acks must end exactly after their last field.
+// Never reads outside `datagram`.
 Expected<Packet> decode(ByteView datagram);
 
-// Only the 8-byte header (used to route a datagram before a full decode, e.g. exception acks whose
-// len LLDB sets to 28 on an 8-byte datagram).
+// Only the 8-byte header: fails when fewer than 8 bytes or an unknown code, but does NOT check len
+// against the datagram size. For routing a datagram decode() rejects, e.g. an exception ack whose
+// len LLDB sets to 28 on an 8-byte datagram (the kernel never checks an ack's len).
 Expected<Header> decode_header(ByteView datagram);
 
 // One line of text for any packet in either direction, e.g.
