@@ -1,0 +1,78 @@
+#include "kgm/backtrace.h"
+
+#include <cstdio>
+
+#include "kdp/base/bytes.h"
+
+namespace kdp::kgm {
+namespace {
+
+std::optional<std::string> caller_symbol(const macho::Symbolizer* symbolizer, uint64_t pc) {
+  if (symbolizer == nullptr || pc == 0) return std::nullopt;
+  auto s = symbolizer->symbolize(pc - 1);
+  if (!s) return std::nullopt;
+  s->offset += 1;
+  return macho::format_symbol_offset(*s);
+}
+
+Backtrace stopped(Backtrace bt, StopReason reason, std::string detail) {
+  bt.stop = reason;
+  bt.detail = std::move(detail);
+  return bt;
+}
+
+}  // namespace
+
+Backtrace walk_frames(uint64_t rip, uint64_t rbp, const ReadU64& read,
+                      const macho::Symbolizer* symbolizer, size_t max_frames) {
+  Backtrace bt;
+  if (max_frames == 0) return stopped(std::move(bt), StopReason::kFrameLimit, "");
+  bt.frames.push_back({rip, rbp, macho::format_address_symbol(symbolizer, rip)});
+  uint64_t fp = rbp;
+  for (;;) {
+    if (fp == 0) return stopped(std::move(bt), StopReason::kNullFramePointer, "");
+    if (fp % 8 != 0) return stopped(std::move(bt), StopReason::kMisalignedFramePointer, "rbp " + hex(fp));
+    if (bt.frames.size() >= max_frames) return stopped(std::move(bt), StopReason::kFrameLimit, "");
+    auto saved_fp = read(fp);
+    if (!saved_fp) return stopped(std::move(bt), StopReason::kUnreadableFrame, saved_fp.error().message());
+    auto ret = read(fp + 8);
+    if (!ret) return stopped(std::move(bt), StopReason::kUnreadableFrame, ret.error().message());
+    if (*ret == 0) return stopped(std::move(bt), StopReason::kNullReturnAddress, "");
+    bt.frames.push_back({*ret, *saved_fp, caller_symbol(symbolizer, *ret)});
+    if (*saved_fp != 0 && *saved_fp <= fp)
+      return stopped(std::move(bt), StopReason::kNonIncreasingFramePointer,
+                     "rbp " + hex(fp) + " -> " + hex(*saved_fp));
+    fp = *saved_fp;
+  }
+}
+
+std::string describe(StopReason reason) {
+  switch (reason) {
+    case StopReason::kNullFramePointer: return "outermost frame (rbp is 0)";
+    case StopReason::kNullReturnAddress: return "outermost frame (return address is 0)";
+    case StopReason::kMisalignedFramePointer: return "frame pointer is not 8-byte aligned (corrupt stack?)";
+    case StopReason::kNonIncreasingFramePointer: return "previous frame inner to this frame (corrupt stack?)";
+    case StopReason::kUnreadableFrame: return "cannot read the frame";
+    case StopReason::kFrameLimit: return "frame limit reached (more stack frames follow)";
+  }
+  return "unknown";
+}
+
+std::string render_backtrace(const Backtrace& bt) {
+  std::string out;
+  for (size_t i = 0; i < bt.frames.size(); ++i) {
+    const Frame& f = bt.frames[i];
+    char head[48];
+    std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
+    out += head + f.symbol.value_or("??") + " ()\n";
+  }
+  bool normal_end = bt.stop == StopReason::kNullFramePointer || bt.stop == StopReason::kNullReturnAddress;
+  if (!normal_end) {
+    out += "Backtrace stopped: " + describe(bt.stop);
+    if (!bt.detail.empty()) out += ": " + bt.detail;
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace kdp::kgm

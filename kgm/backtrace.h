@@ -1,0 +1,55 @@
+// Frame-pointer stack walk for x86_64 kernel code (every xnu function keeps `push rbp; mov rbp,rsp`):
+// at [rbp] the caller's rbp, at [rbp+8] the return address. The walk trusts nothing it reads: it
+// stops on a null, misaligned, non-increasing or unreadable frame pointer and after kMaxFrames,
+// and says which.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kdp/base/error.h"
+#include "macho/symbolizer.h"
+
+namespace kdp::kgm {
+
+inline constexpr size_t kMaxFrames = 128;
+
+enum class StopReason {
+  kNullFramePointer,           // rbp == 0: the outermost frame (normal end)
+  kNullReturnAddress,          // [rbp+8] == 0 (normal end of a kernel thread's stack)
+  kMisalignedFramePointer,     // rbp not 8-aligned: not a frame
+  kNonIncreasingFramePointer,  // the caller's rbp is not above this one: a loop or garbage
+  kUnreadableFrame,            // reading [rbp] or [rbp+8] failed
+  kFrameLimit,                 // kMaxFrames (or the caller's limit) reached
+};
+
+struct Frame {
+  uint64_t pc = 0;
+  uint64_t frame_pointer = 0;          // rbp while this frame runs
+  std::optional<std::string> symbol;   // "kalloc+0xb"
+};
+
+struct Backtrace {
+  std::vector<Frame> frames;
+  StopReason stop = StopReason::kNullFramePointer;
+  std::string detail;  // the read error, or the offending frame pointer
+};
+
+using ReadU64 = std::function<Expected<uint64_t>(uint64_t address)>;
+
+// `symbolizer` may be null. Caller frames are symbolized at pc-1 (the call instruction), as gdb
+// does, so a call that ends a function is not attributed to the next one.
+Backtrace walk_frames(uint64_t rip, uint64_t rbp, const ReadU64& read,
+                      const macho::Symbolizer* symbolizer, size_t max_frames = kMaxFrames);
+
+// gdb's wording for the reason ("previous frame inner to this frame (corrupt stack?)").
+std::string describe(StopReason reason);
+
+// gdb-like lines, each ending in '\n':  "#0  0xffffff80002c5c44 in Debugger+0x4 ()"; unknown
+// code is "?? ()"; abnormal stops add "Backtrace stopped: <why>".
+std::string render_backtrace(const Backtrace& bt);
+
+}  // namespace kdp::kgm

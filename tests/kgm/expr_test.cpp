@@ -1,0 +1,121 @@
+// Address expressions: symbols, numbers, registers, dereference, + and - chains, errors.
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include "kgm/expr.h"
+#include "macho/kernel_image.h"
+#include "macho/testkernel_writer.h"
+
+using namespace kdp;
+using namespace kdp::kgm;
+
+namespace {
+
+const macho::KernelImage& image() {
+  static const macho::KernelImage k = [] {
+    auto written = macho::write_test_kernel(macho::minimal_kernel_spec());
+    REQUIRE(written);
+    auto loaded = macho::load_kernel_image_from_bytes(written->file, "min.kernel");
+    REQUIRE(loaded);
+    return std::move(*loaded);
+  }();
+  return k;
+}
+
+// kernproc (0xffffff8000204108) points at a proc at 0xffffff8000abc000.
+const std::map<uint64_t, uint64_t> kMemory = {
+    {0xffffff8000204108, 0xffffff8000abc000},
+    {0xffffff8000abc010, 0xffffff8000def000},
+};
+
+ExprContext context() {
+  ExprContext c;
+  c.symbols = &image().symbols();
+  c.read_pointer = [](uint64_t address) -> Expected<uint64_t> {
+    auto it = kMemory.find(address);
+    if (it == kMemory.end()) return Error(ErrorKind::kProtocol, "KDP_READMEM64 " + hex(address) + ": error 4");
+    return it->second;
+  };
+  c.read_register = [](std::string_view name) -> Expected<uint64_t> {
+    if (name == "rip") return uint64_t{0xffffff8000201404};
+    if (name == "rbp") return uint64_t{0xffffff8000e03f80};
+    return usage_error("no register named '" + std::string(name) + "'");
+  };
+  return c;
+}
+
+uint64_t eval(std::string_view text) {
+  auto v = evaluate_address(text, context());
+  REQUIRE_MESSAGE(v, (v ? "" : v.error().message()));
+  return *v;
+}
+
+std::string eval_error(std::string_view text, const ExprContext& c = context()) {
+  auto v = evaluate_address(text, c);
+  REQUIRE_FALSE(v);
+  return v.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("symbols, numbers and registers") {
+  CHECK(eval("kext_alloc") == 0xffffff8000201100);
+  CHECK(eval("_kext_alloc") == 0xffffff8000201100);
+  CHECK(eval("_mh_execute_header") == 0xffffff8000200000);
+  CHECK(eval("0xffffff8000200000") == 0xffffff8000200000);
+  CHECK(eval("0XFFFFFF8000200000") == 0xffffff8000200000);
+  CHECK(eval("4096") == 4096);
+  CHECK(eval("0") == 0);
+  CHECK(eval("$rip") == 0xffffff8000201404);
+}
+
+TEST_CASE("+ and - chains, parentheses, spaces") {
+  CHECK(eval("allproc+8") == 0xffffff8000204108);
+  CHECK(eval("allproc + 8") == 0xffffff8000204108);
+  CHECK(eval("_mh_execute_header+4") == 0xffffff8000200004);
+  CHECK(eval("kalloc-0x100+0x10-1") == 0xffffff8000201200 - 0x100 + 0x10 - 1);
+  CHECK(eval("(allproc)") == 0xffffff8000204100);
+  CHECK(eval("(allproc+8)-(8)") == 0xffffff8000204100);
+  CHECK(eval("$rbp+16") == 0xffffff8000e03f90);
+  CHECK(eval("0-1") == 0xffffffffffffffff);  // wraps like the target's arithmetic
+}
+
+TEST_CASE("* reads a pointer and binds tighter than + and -") {
+  CHECK(eval("*kernproc") == 0xffffff8000abc000);
+  CHECK(eval("*kernproc+0x10") == 0xffffff8000abc010);
+  CHECK(eval("*(*kernproc+0x10)") == 0xffffff8000def000);
+  CHECK(eval("*(allproc+8)") == 0xffffff8000abc000);  // allproc+8 is kernproc
+  CHECK(eval_error("**(allproc+8)") ==
+        "**(allproc+8): reading 0xffffff8000abc000: KDP_READMEM64 0xffffff8000abc000: error 4");
+}
+
+TEST_CASE("errors say what was unknown or wrong, and where") {
+  CHECK(eval_error("foo") == "no symbol named 'foo'");
+  CHECK(eval_error("allproc+foo") == "no symbol named 'foo'");
+  CHECK(eval_error("") == "empty address expression");
+  CHECK(eval_error("   ") == "empty address expression");
+  CHECK(eval_error("allproc+)") == "unexpected ')' at position 9 in 'allproc+)'");
+  CHECK(eval_error("allproc+") == "unexpected end of expression at position 9 in 'allproc+'");
+  CHECK(eval_error("(allproc") == "unexpected end of expression at position 9 in '(allproc'");
+  CHECK(eval_error("allproc 8") == "unexpected '8' at position 9 in 'allproc 8'");
+  CHECK(eval_error("0x") == "malformed number at position 1 in '0x'");
+  CHECK(eval_error("12ab") == "malformed number at position 1 in '12ab'");
+  CHECK(eval_error("0x1ffffffffffffffff") == "number '0x1ffffffffffffffff...' does not fit in 64 bits");
+  CHECK(eval_error("$foo") == "no register named 'foo'");
+  CHECK(eval_error("$") == "unexpected end of expression at position 2 in '$'");
+  CHECK(eval_error("*allproc") ==
+        "*allproc: reading 0xffffff8000204100: KDP_READMEM64 0xffffff8000204100: error 4");
+  CHECK(eval_error(std::string(100, '(') + "1" + std::string(100, ')')) ==
+        "address expression nests deeper than 64");
+}
+
+TEST_CASE("without a target or a kernel file the error says what is missing") {
+  ExprContext none;
+  CHECK(eval_error("kext_alloc", none) == "no symbol named 'kext_alloc' (no kernel file loaded)");
+  CHECK(eval_error("*0x1000", none) == "*0x1000: reading memory needs a connected target or a core file");
+  CHECK(eval_error("$rip", none) == "$rip: registers need a connected target or a core file");
+  auto v = evaluate_address("0x1000+0x10", none);
+  REQUIRE(v);
+  CHECK(*v == 0x1010);
+}
