@@ -1,0 +1,28 @@
+#include "kdp/stub/snapshot.h"
+
+namespace kdp::stub {
+
+Expected<Snapshot> snapshot_from_core(const macho::CoreFile& core, std::string_view name) {
+  if (core.threads.empty())
+    return malformed(std::string(name) + ": no LC_THREAD, so there are no registers to serve");
+  uint64_t total = 0;
+  for (const auto& segment : core.segments) {
+    total += segment.vmsize;
+    if (segment.vmsize > kMaxSnapshotBytes || total > kMaxSnapshotBytes)
+      return Error(ErrorKind::kUsage, std::string(name) + ": segments map more than " +
+                                          std::to_string(kMaxSnapshotBytes >> 20) + " MiB");
+  }
+  Snapshot snapshot{Memory{}, core.threads.front()};
+  for (const auto& segment : core.segments) {
+    auto mapped = snapshot.memory.map(segment.vmaddr, segment.vmsize, segment.data);
+    if (!mapped) return std::move(mapped).error().context(name);
+  }
+  return snapshot;
+}
+
+Expected<Snapshot> load_snapshot(const std::string& path) {
+  KDP_TRY(macho::CoreFile core, macho::read_core_file(path));
+  return snapshot_from_core(core, path);
+}
+
+}  // namespace kdp::stub
