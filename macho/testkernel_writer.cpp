@@ -203,6 +203,7 @@ class FileWriter {
   Status plan_segments();
   void build_linkedit();
   Status fill_memory();
+  Status place_section_contents();
   Status place(uint64_t address, ByteView bytes, const std::string& what);
   void write_commands(ByteWriter& w);
   void write_segment_command(ByteWriter& w, const PlannedSegment& seg);
@@ -303,6 +304,7 @@ Status FileWriter::fill_memory() {
         auto begin = contents_[i].begin() + static_cast<std::ptrdiff_t>(s.address - segments_[i].spec.vmaddr);
         std::fill(begin, begin + static_cast<std::ptrdiff_t>(s.size), uint8_t{0x90});
       }
+  KDP_TRY_STATUS(place_section_contents());
   for (const PlacedFunction& f : functions_) KDP_TRY_STATUS(place(f.address, f.code, "function " + f.name));
   if (!spec_.version.empty()) {
     auto at = symbol_address("_version");
@@ -311,6 +313,19 @@ Status FileWriter::fill_memory() {
     text.push_back(0);
     KDP_TRY_STATUS(place(*at, text, "_version"));
   }
+  return {};
+}
+
+Status FileWriter::place_section_contents() {
+  for (const SegmentSpec& seg : spec_.segments)
+    for (const SectionSpec& s : seg.sections) {
+      if (s.content.empty()) continue;
+      std::string what = "content of " + seg.name + "," + s.name;
+      if (is_zero_fill(s.flags)) return spec_error(what + ": a zero-fill section has no file bytes");
+      if (s.content.size() > s.size)
+        return spec_error(what + " (" + hex(s.content.size()) + " bytes) exceeds its size " + hex(s.size));
+      KDP_TRY_STATUS(place(s.address, s.content, what));
+    }
   return {};
 }
 

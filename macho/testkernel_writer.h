@@ -21,6 +21,10 @@ struct SectionSpec {
   uint64_t address = 0;
   uint64_t size = 0;
   uint32_t flags = 0;  // kSZerofill for __bss/__common; kSAttrPureInstructions for code
+  // The section's leading bytes (at most `size`; none for zero-fill sections), e.g. a memory
+  // image's code. The rest is padding: nop in code sections, zeros elsewhere. Functions and the
+  // version string are written over it.
+  Bytes content = {};
 };
 
 struct SegmentSpec {

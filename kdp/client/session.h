@@ -1,7 +1,9 @@
 // Session: the blocking face of the KDP client, used by kdpctl and (later) the kgm memory layer.
-// It drives the sans-I/O ClientEngine (client_engine.h) over a libuv UDP socket. Every call either
-// completes or returns an Error naming the step, host:port, attempts and elapsed time, e.g.
-//   "KDP_CONNECT to macvm:41139: no reply after 5 attempts in 3.2 s".
+// It drives the sans-I/O ClientEngine (client_engine.h) over a libuv UDP socket through a Link
+// (link.h); the implementation, KdpSession (kdp_session.h), runs unchanged over the simulated
+// network of the deterministic tests. Every call either completes or returns an Error naming the
+// step, host:port, attempts and elapsed time, e.g.
+//   "reattach macvm:41139: no reply to KDP_CONNECT after 5 attempts in 3.2 s".
 #pragma once
 
 #include <atomic>
@@ -12,30 +14,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
+#include "kdp/client/retry_policy.h"
 #include "kdp/wire/packet.h"
 #include "kdp/wire/x86_state.h"
 
 namespace kdp::client {
 
-struct RetryPolicy {
-  // RFC 6298-style adaptive retransmission timeout, clamped to [min_rto, max_rto], doubling on
-  // every retransmission; an operation fails after max_attempts transmissions or when its
-  // deadline passes, whichever comes first.
-  std::chrono::milliseconds initial_rto{200};
-  std::chrono::milliseconds min_rto{10};
-  std::chrono::milliseconds max_rto{1000};
-  int max_attempts = 8;
-  std::chrono::milliseconds deadline{10000};  // per operation
-};
-
 struct SessionOptions {
   RetryPolicy retry;
   // -v: called once per datagram with "--> " or "<-- " + describe(), plus notes on discards.
   std::function<void(std::string_view line)> packet_log;
-  // Set by a SIGINT handler; long waits (continue) return ErrorKind::kInterrupted when it turns true.
+  // Local UDP port to bind (0: ephemeral), e.g. for a firewall rule; replies and exception
+  // notifications both arrive there.
+  uint16_t local_port = 0;
+  // Set by a SIGINT handler: waits (continue, and requests still being retransmitted) return
+  // ErrorKind::kInterrupted within ~50 ms of it turning true.
   const std::atomic<bool>* interrupt = nullptr;
 };
 
@@ -59,7 +56,19 @@ struct StopEvent {
   uint32_t exception = 0;  // Mach exception (6 = EXC_BREAKPOINT)
   uint32_t code = 0;
   uint32_t subcode = 0;
+  // RIP after the stop, already rewound onto the breakpoint when an int3 of this session's
+  // breakpoints caused it (the kernel reports RIP one past the 0xCC, spec §4.7).
+  uint64_t rip = 0;
+  bool breakpoint_hit = false;  // an int3 of this session's breakpoint at rip stopped it
+  bool termination = false;     // a KDP_TERMINATION (never sent by xnu): code/subcode = term/exit
   std::string description() const;  // "EXC_BREAKPOINT (code EXC_I386_BPTFLT 3, subcode 0x0)"
+};
+
+// A breakpoint this session inserted.
+struct BreakpointInfo {
+  uint64_t address = 0;
+  bool kernel_managed = false;  // BREAKPOINT64_SET; else a 0xCC written by the session
+  uint8_t original = 0;         // the byte under a 0xCC written by the session
 };
 
 struct SessionStats {
@@ -69,6 +78,11 @@ struct SessionStats {
   uint64_t replies = 0;
   uint64_t discarded = 0;         // stale, duplicate, foreign or malformed datagrams
   uint64_t exceptions = 0;        // distinct exception notifications
+  uint64_t acks = 0;              // exception acknowledgements sent
+  uint64_t resyncs = 0;           // requests re-sent under another seq (seq-255 hazard, replays)
+  uint64_t redundant = 0;         // extra copies sent while the link was lossy (RetryPolicy)
+  std::chrono::nanoseconds rto{0};   // the current retransmission timeout
+  std::chrono::nanoseconds srtt{0};  // smoothed round trip (0 before the first sample)
 };
 
 // Progress of a long transfer: bytes done of total.
@@ -107,12 +121,27 @@ class Session {
   // original byte is remembered per session).
   virtual Status set_breakpoint(uint64_t address) = 0;
   virtual Status remove_breakpoint(uint64_t address) = 0;
+  // This session's breakpoints (REATTACH clears the kernel-managed ones: a CLI that keeps
+  // breakpoints across invocations sets them again; a 0xCC it wrote itself stays in memory and
+  // is taken back with adopt_breakpoint, giving the original byte it saved).
+  virtual std::vector<BreakpointInfo> breakpoints() const { return {}; }
+  virtual Status adopt_breakpoint(uint64_t address, uint8_t original) {
+    return usage_error("adopt_breakpoint is not supported by this session");
+  }
 
   // RESUMECPUS, then wait (bounded by `timeout`, interruptible) for the KDP_EXCEPTION that reports
-  // the next stop; the notification is acknowledged as soon as it arrives.
+  // the next stop; the notification is acknowledged as soon as it arrives. Resuming on one of
+  // this session's breakpoints steps over it first (lift, single step, re-insert). If no stop
+  // comes in time the kernel keeps running: running() is true and every request fails (kUsage)
+  // until wait_for_stop() sees the stop (KDP cannot interrupt a running kernel).
   virtual Expected<StopEvent> resume_and_wait(std::chrono::milliseconds timeout) = 0;
   // Trap flag via WRITEREGS, RESUMECPUS, wait for the debug trap, clear the trap flag.
   virtual Expected<StopEvent> single_step(std::chrono::milliseconds timeout) = 0;
+  // After resume_and_wait timed out or was interrupted: keep waiting for that stop.
+  virtual Expected<StopEvent> wait_for_stop(std::chrono::milliseconds timeout) {
+    return usage_error("wait_for_stop is not supported by this session");
+  }
+  virtual bool running() const { return false; }
 
   virtual Status disconnect() = 0;                  // DISCONNECT: the kernel resumes
   virtual Status reboot() = 0;                      // HOSTREBOOT: fire and forget (no reply exists)

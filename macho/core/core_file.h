@@ -17,19 +17,13 @@
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
 #include "kdp/wire/x86_state.h"
+#include "macho/format.h"  // kMhMagic64, kLcSegment64, kX86ThreadState64Count, ... shared with kernel files
 
 namespace kdp::macho {
 
-inline constexpr uint32_t kMhMagic64 = 0xfeedfacf;
 inline constexpr uint32_t kMhCore = 4;
-inline constexpr uint32_t kCpuTypeX86_64 = 0x01000007;
-inline constexpr uint32_t kCpuSubtypeX86_64All = 3;
 inline constexpr uint32_t kLcThread = 0x4;
-inline constexpr uint32_t kLcUnixThread = 0x5;
-inline constexpr uint32_t kLcSegment64 = 0x19;
-inline constexpr uint32_t kX86ThreadState64Flavor = 4;
-inline constexpr uint32_t kX86ThreadState64Count = 42;  // 168 bytes in 32-bit words
-inline constexpr uint32_t kVmProtAll = 7;               // VM_PROT_READ | WRITE | EXECUTE
+inline constexpr uint32_t kVmProtAll = 7;  // VM_PROT_READ | WRITE | EXECUTE
 
 struct CoreSegment {
   std::string name;  // segname: at most 16 characters, often empty in real cores

@@ -92,3 +92,38 @@ TEST_CASE("filler symbols reach the requested count and avoid function code") {
     for (uint64_t a = f.address; a < f.address + f.code.size(); ++a)
       CHECK(image.symbols().symbolize(a)->name == display_name(f.name));
 }
+
+TEST_CASE("section content lands at the section's address, under functions and the version") {
+  TestKernelSpec spec = minimal_kernel_spec();
+  // minimal: __text at +0x1000 (functions from +0x1000), __const at +0x2000 (`_version` there).
+  spec.segments[0].sections[0].content = Bytes(0x1000, 0xcc);
+  spec.segments[1].sections[0].content = Bytes{1, 2, 3, 4};
+  TestKernel k = write_or_fail(spec);
+  REQUIRE(k.text.size() == 0x1000);
+  CHECK(k.text[0] == 0x55);      // __start's push rbp, written over the content
+  CHECK(k.text[0x80] == 0xcc);   // content between functions, not the nop padding
+  CHECK(k.text[0xfff] == 0xcc);  // the last content byte
+  const SegmentImage& data = k.memory.at(1);
+  CHECK(data.name == "__DATA");
+  CHECK(Bytes(data.bytes.begin(), data.bytes.begin() + 5) == Bytes{1, 2, 3, 4, 0});
+  KernelImage image = load_or_fail(k.file);
+  CHECK(image.version_string() == kLionVersion);
+  // The loader sees the content at the section's file offset.
+  const Section* text = image.section("__TEXT", "__text");
+  REQUIRE(text != nullptr);
+  CHECK(k.file.at(text->offset + 0x80) == 0xcc);
+}
+
+TEST_CASE("section content must fit its section and have file bytes") {
+  TestKernelSpec too_big = minimal_kernel_spec();
+  too_big.segments[1].sections[0].content = Bytes(0x1001, 1);
+  auto a = write_test_kernel(too_big);
+  REQUIRE_FALSE(a);
+  CHECK(a.error().message() == "test kernel spec: content of __DATA,__data (0x1001 bytes) exceeds its size 0x1000");
+
+  TestKernelSpec bss = minimal_kernel_spec();
+  bss.segments[1].sections[1].content = Bytes{1};
+  auto b = write_test_kernel(bss);
+  REQUIRE_FALSE(b);
+  CHECK(b.error().message() == "test kernel spec: content of __DATA,__bss: a zero-fill section has no file bytes");
+}

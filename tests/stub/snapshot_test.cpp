@@ -19,7 +19,9 @@ uint64_t u64_at(const stub::Memory& m, uint64_t address) {
 }  // namespace
 
 TEST_CASE("the demo snapshot survives the core file format and maps text, data, stack and a hole") {
-  auto image = macho::encode_core(make_demo_core());
+  auto demo = make_demo_core();
+  REQUIRE(demo);
+  auto image = macho::encode_core(*demo);
   REQUIRE(image);
   auto core = macho::parse_core(*image, "demo.core");
   REQUIRE(core);
@@ -35,8 +37,10 @@ TEST_CASE("the demo snapshot survives the core file format and maps text, data, 
 }
 
 TEST_CASE("walking rbp from the demo thread gives a backtrace of call return addresses") {
-  DemoText text = make_demo_text("00000000-0000-0000-0000-000000000000");
-  auto snapshot = stub::snapshot_from_core(make_demo_core(), "demo");
+  DemoText text = make_demo_text();
+  auto demo = make_demo_core();
+  REQUIRE(demo);
+  auto snapshot = stub::snapshot_from_core(*demo, "demo");
   REQUIRE(snapshot);
   const auto& regs = snapshot->registers;
   CHECK(regs.rip() >= kDemoTextBase + kDemoCodeOffset);

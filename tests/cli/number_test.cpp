@@ -1,0 +1,50 @@
+#include <doctest/doctest.h>
+
+#include "tools/kdpctl/core/exit_codes.h"
+#include "tools/kdpctl/core/number.h"
+
+using namespace kdp;
+using namespace kdp::cli;
+
+TEST_CASE("numbers: hex and decimal, whole text, 64 bits") {
+  CHECK(parse_u64("0xffffff8000200000", "address").value() == 0xffffff8000200000);
+  CHECK(parse_u64("0XFF", "address").value() == 0xff);
+  CHECK(parse_u64("4096", "address").value() == 4096);
+  CHECK(parse_u64("18446744073709551615", "n").value() == UINT64_MAX);
+  CHECK(parse_u64("18446744073709551616", "n").error().message() == "n \"18446744073709551616\" does not fit in 64 bits");
+  CHECK(parse_u64("0x1ffffffffffffffff", "n").error().kind() == ErrorKind::kUsage);
+  CHECK(parse_u64("12abc", "address").error().message() == "invalid address \"12abc\"");
+  CHECK(parse_u64("0x", "address").error().message() == "invalid address \"0x\"");
+  CHECK(parse_u64("", "length").error().message() == "invalid length \"\"");
+  CHECK(parse_u64("-1", "length").error().kind() == ErrorKind::kUsage);
+}
+
+TEST_CASE("sizes take K, M and G suffixes") {
+  CHECK(parse_size("64K", "length").value() == 65536);
+  CHECK(parse_size("2m", "length").value() == 2 * 1024 * 1024);
+  CHECK(parse_size("1G", "length").value() == 1ull << 30);
+  CHECK(parse_size("0x10K", "length").value() == 16 * 1024);
+  CHECK(parse_size("0x100", "length").value() == 256);
+  CHECK(parse_size("K", "length").error().kind() == ErrorKind::kUsage);
+  CHECK(parse_size("17179869184G", "length").error().message() == "length is too large");
+}
+
+TEST_CASE("numbers and symbol expressions are told apart by the first character") {
+  CHECK(looks_numeric("0x10"));
+  CHECK(looks_numeric("42"));
+  CHECK_FALSE(looks_numeric("kext_alloc"));
+  CHECK_FALSE(looks_numeric("*kernproc"));
+  CHECK_FALSE(looks_numeric("$rip"));
+  CHECK_FALSE(looks_numeric(""));
+}
+
+TEST_CASE("every error kind maps to the documented exit code") {
+  CHECK(exit_code_for(ErrorKind::kUsage) == 2);
+  CHECK(exit_code_for(ErrorKind::kNotFound) == 2);
+  CHECK(exit_code_for(ErrorKind::kTimeout) == 3);
+  CHECK(exit_code_for(ErrorKind::kInterrupted) == 130);
+  CHECK(exit_code_for(ErrorKind::kProtocol) == 1);
+  CHECK(exit_code_for(ErrorKind::kMalformed) == 1);
+  CHECK(exit_code_for(ErrorKind::kIo) == 1);
+  CHECK(hex_padded(0x10) == "0x0000000000000010");
+}

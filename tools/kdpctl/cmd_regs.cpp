@@ -1,0 +1,44 @@
+// kdpctl regs: the stopped CPU's registers (READREGS flavor x86_THREAD_STATE64) like gdb's
+// `info registers`.
+#include <ostream>
+
+#include "tools/kdpctl/command.h"
+#include "tools/kdpctl/core/json.h"
+#include "tools/kdpctl/core/registers_format.h"
+#include "tools/kdpctl/kernel_hooks.h"
+#include "tools/kdpctl/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+Status run_regs(Invocation& inv) {
+  KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
+  KDP_TRY(State state, inv.load_state());
+  wire::X86ThreadState64 regs;
+  const SessionWork work = [&](client::Session& session) -> Status {
+    KDP_TRY(regs, session.read_registers());
+    return {};
+  };
+  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
+  if (inv.global.json) {
+    JsonWriter j;
+    j.begin_object();
+    for (size_t i = 0; i < wire::X86ThreadState64::kCount; ++i)
+      j.hex_field(wire::X86ThreadState64::kNames[i], regs.regs[i]);
+    inv.out << j.end_object().str() << "\n";
+    return {};
+  }
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, session.get()));
+  for (const std::string& line : format_registers(regs, hooks->symbols())) inv.out << line << "\n";
+  return {};
+}
+
+const CommandRegistrar kRegs({
+    .name = "regs",
+    .usage = "regs",
+    .summary = "the stopped CPU's registers, as gdb's `info registers` shows them",
+    .run = run_regs,
+});
+
+}  // namespace
+}  // namespace kdp::cli
