@@ -90,6 +90,7 @@ class KdpSession final : public Session {
   Status handshake(AttachMode mode);
   Status query_target();
   std::string label() const;  // "macvm:41139"
+  std::string on_target(std::string step) const { return step + " on " + label(); }
   Status usable();            // not closed, not running
   Expected<wire::Packet> call(wire::Command command, wire::Body body, bool idempotent);
   template <class Reply>

@@ -45,7 +45,7 @@ Status KdpSession::lift(uint64_t address, Breakpoint& breakpoint) {
 
 Status KdpSession::set_breakpoint(uint64_t address) {
   KDP_TRY_STATUS(usable());
-  std::string what = "set breakpoint at " + hex(address);
+  std::string what = on_target("set breakpoint at " + hex(address));
   if (breakpoints_.count(address) != 0) return {};
   if (info_.kernel_breakpoints() && info_.version >= 11) {
     auto error = kernel_breakpoint(Command::kBreakpointSet64, address);
@@ -77,10 +77,10 @@ Status KdpSession::remove_breakpoint(uint64_t address) {
   KDP_TRY_STATUS(usable());
   auto it = breakpoints_.find(address);
   if (it == breakpoints_.end())
-    return Error(ErrorKind::kNotFound, "remove breakpoint at " + hex(address) + ": this session has none there");
+    return Error(ErrorKind::kNotFound, on_target("remove breakpoint at " + hex(address)) + ": this session has none there");
   if (it->second.inserted) {
     Status done = lift(address, it->second);
-    if (!done) return std::move(done).error().context("remove breakpoint at " + hex(address));
+    if (!done) return std::move(done).error().context(on_target("remove breakpoint at " + hex(address)));
   }
   breakpoints_.erase(it);
   return {};
@@ -94,7 +94,7 @@ std::vector<BreakpointInfo> KdpSession::breakpoints() const {
 
 Status KdpSession::adopt_breakpoint(uint64_t address, uint8_t original) {
   KDP_TRY_STATUS(usable());
-  std::string what = "adopt breakpoint at " + hex(address);
+  std::string what = on_target("adopt breakpoint at " + hex(address));
   auto current = read_span(virtual_space(), address, 1, false, {});
   if (!current) return std::move(current).error().context(what);
   if ((*current)[0] != kInt3)

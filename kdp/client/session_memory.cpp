@@ -72,7 +72,7 @@ Status KdpSession::write_physical(uint64_t address, ByteView data, uint16_t lcpu
 
 Expected<Bytes> KdpSession::read_span(const MemorySpace& space, uint64_t address, uint64_t size,
                                       bool partial, const ProgressFn& progress) {
-  std::string what = range_text(space, "read", address, size);
+  std::string what = on_target(range_text(space, "read", address, size));
   if (Status ok = check_range(space, address, size); !ok) return std::move(ok).error().context(what);
   Bytes out;
   out.reserve(static_cast<size_t>(std::min<uint64_t>(size, 64 << 20)));
@@ -108,7 +108,7 @@ Expected<wire::DataReply> KdpSession::read_chunk(const MemorySpace& space, uint6
 }
 
 Status KdpSession::write_span(const MemorySpace& space, uint64_t address, ByteView data) {
-  std::string what = range_text(space, "write", address, data.size());
+  std::string what = on_target(range_text(space, "write", address, data.size()));
   if (Status ok = check_range(space, address, data.size()); !ok) return std::move(ok).error().context(what);
   for (size_t done = 0; done < data.size();) {
     size_t n = std::min<size_t>(chunk_size(), data.size() - done);

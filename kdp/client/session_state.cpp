@@ -38,27 +38,27 @@ Status KdpSession::store_registers(const wire::X86ThreadState64& state) {
 Expected<wire::X86ThreadState64> KdpSession::read_registers() {
   KDP_TRY_STATUS(usable());
   auto state = fetch_registers();
-  if (!state) return std::move(state).error().context("read registers");
+  if (!state) return std::move(state).error().context(on_target("read registers"));
   return state;
 }
 
 Status KdpSession::write_registers(const wire::X86ThreadState64& state) {
   KDP_TRY_STATUS(usable());
   Status done = store_registers(state);
-  if (!done) return std::move(done).error().context("write registers");
+  if (!done) return std::move(done).error().context(on_target("write registers"));
   return {};
 }
 
 Expected<Bytes> KdpSession::read_float_state() {
   KDP_TRY_STATUS(usable());
   auto state = fetch_register_flavor(wire::kFloatState64Flavor, wire::kFloatState64Size);
-  if (!state) return std::move(state).error().context("read float state");
+  if (!state) return std::move(state).error().context(on_target("read float state"));
   return state;
 }
 
 Expected<uint64_t> KdpSession::read_msr(uint32_t msr, uint16_t lcpu) {
   KDP_TRY_STATUS(usable());
-  std::string what = "read MSR " + hex(msr);
+  std::string what = on_target("read MSR " + hex(msr));
   auto reply = call_for<wire::MsrReadReply>(Command::kReadMsr64, wire::MsrReadRequest{msr, lcpu});
   if (!reply) return std::move(reply).error().context(what);
   if (Status ok = check_kdp_error(Command::kReadMsr64, reply->error); !ok) return std::move(ok).error().context(what);
@@ -70,14 +70,14 @@ Status KdpSession::write_msr(uint32_t msr, uint64_t value, uint16_t lcpu) {
   KDP_TRY_STATUS(usable());
   auto reply = call_for<wire::ErrorReply>(Command::kWriteMsr64, wire::MsrWriteRequest{msr, lcpu, value});
   Status done = reply ? check_kdp_error(Command::kWriteMsr64, reply->error) : Status(std::move(reply).error());
-  if (!done) return std::move(done).error().context("write MSR " + hex(msr));
+  if (!done) return std::move(done).error().context(on_target("write MSR " + hex(msr)));
   return {};
 }
 
 Expected<uint32_t> KdpSession::read_ioport(uint16_t port, uint16_t width, uint16_t lcpu) {
   KDP_TRY_STATUS(usable());
   KDP_TRY_STATUS(check_port_width(width));
-  std::string what = "read I/O port " + hex(port);
+  std::string what = on_target("read I/O port " + hex(port));
   auto reply = call_for<wire::DataReply>(Command::kReadIoPort, wire::IoPortReadRequest{lcpu, port, width});
   if (!reply) return std::move(reply).error().context(what);
   if (Status ok = check_kdp_error(Command::kReadIoPort, reply->error); !ok) return std::move(ok).error().context(what);
@@ -97,7 +97,7 @@ Status KdpSession::write_ioport(uint16_t port, uint16_t width, uint32_t value, u
   for (uint16_t i = 0; i < width; ++i) data.push_back(static_cast<uint8_t>(value >> (8 * i)));
   auto reply = call_for<wire::ErrorReply>(Command::kWriteIoPort, wire::IoPortWriteRequest{lcpu, port, data});
   Status done = reply ? check_kdp_error(Command::kWriteIoPort, reply->error) : Status(std::move(reply).error());
-  if (!done) return std::move(done).error().context("write I/O port " + hex(port));
+  if (!done) return std::move(done).error().context(on_target("write I/O port " + hex(port)));
   return {};
 }
 
@@ -105,7 +105,7 @@ Expected<wire::DumpInfo> KdpSession::dump_info() {
   KDP_TRY_STATUS(usable());
   wire::DumpInfo query;  // type 0 = KDP_DUMPINFO_GETINFO: changes nothing, so it may run twice
   auto reply = call_for<wire::DumpInfo>(Command::kDumpInfo, query, true);
-  if (!reply) return std::move(reply).error().context("dumpinfo");
+  if (!reply) return std::move(reply).error().context(on_target("dumpinfo"));
   return reply;
 }
 

@@ -103,7 +103,7 @@ TEST_CASE("a short read names the first unreadable address, on 10.7 and 10.9+ ke
     auto r = session->read_memory(kHole - 0x500, 0x800);
     REQUIRE(!r);
     CHECK(r.error().kind() == ErrorKind::kProtocol);
-    std::string second_chunk = "read 0xffffff800020fb00 (2048 bytes): 0xffffff8000210000 is unreadable "
+    std::string second_chunk = "read 0xffffff800020fb00 (2048 bytes) on sim:41139: 0xffffff8000210000 is unreadable "
                                "(KDP_READMEM64 of 1024 bytes at 0xffffff800020ff00 returned 256";
     CHECK(r.error().message().substr(0, second_chunk.size()) == second_chunk);
     CHECK((r.error().message().find("KDPERR_BAD_ACCESS") != std::string::npos) == bad_access);
@@ -228,7 +228,8 @@ TEST_CASE("a second debugger reattaching mid-session takes over; the first one's
   auto stale = first->read_memory(kText, 8);
   REQUIRE(!stale);
   CHECK(stale.error().kind() == ErrorKind::kTimeout);
-  CHECK(stale.error().message().find("no reply to KDP_READMEM64") != std::string::npos);
+  std::string expected = "read 0xffffff8000200000 (8 bytes) on sim:41139: no reply to KDP_READMEM64 after 60 attempts in ";
+  CHECK(stale.error().message().substr(0, expected.size()) == expected);
   auto after = second->read_registers();
   REQUIRE(after);
   CHECK(*after == sim.world.kernel().registers());
