@@ -14,7 +14,7 @@ done
 work=$(mktemp -d)
 "$sim_bin" --listen 127.0.0.1:0 >"$work/sim.out" 2>"$work/sim.log" &
 sim=$!
-trap 'kill "$sim" 2>/dev/null; wait "$sim" 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill "$sim" 2>/dev/null || true; wait "$sim" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 port=
 for _ in $(seq 100); do
@@ -32,8 +32,8 @@ step -v reattach "127.0.0.1:$port"
 step x/4gx 0xffffff8000200000
 step regs
 if [ -f "$kernel" ]; then
-  step --kernel "$kernel" bt
-  step x/6i '$rip'
+  step --kernel "$kernel" x/6i Debugger
+  step x/2gx 0xffffff8000e03ec0
 fi
 step detach
 
