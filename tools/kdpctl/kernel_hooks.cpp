@@ -71,6 +71,7 @@ class MachoHooks final : public KernelHooks {
     };
   }
   Disassembler disassembler() const override { return capstone_disassembler(index()); }
+  const macho::Symbolizer* symbolizer() const override { return index(); }
   Expected<uint64_t> evaluate(std::string_view text) const override {
 #ifdef KDPCTL_WITH_KGM
     return kgm::evaluate_address(text, expression_context(index(), session_));

@@ -15,6 +15,10 @@
 #include "tools/kdpctl/core/symbols.h"
 #include "tools/kdpctl/invocation.h"
 
+namespace kdp::macho {
+class Symbolizer;
+}
+
 namespace kdp::cli {
 
 class KernelHooks {
@@ -22,6 +26,8 @@ class KernelHooks {
   virtual ~KernelHooks() = default;
   virtual SymbolLookup symbols() const { return {}; }
   virtual Disassembler disassembler() const { return {}; }
+  // The loaded kernel's symbols for library code (backtraces); null without --kernel.
+  virtual const macho::Symbolizer* symbolizer() const { return nullptr; }
   // An address expression ("kext_alloc", "allproc+8", "*kernproc", "$rip"); plain numbers never
   // get here.
   virtual Expected<uint64_t> evaluate(std::string_view text) const;
