@@ -2,6 +2,8 @@
 // panic ← kalloc_canblock ← kalloc ← kext_alloc (tools/fixtures/mksnapshot/demo_kernel.h).
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include "tests/cli/e2e_support.h"
 
 using namespace kdp::cli::test;
@@ -36,3 +38,25 @@ TEST_CASE("bt walks the demo kernel's frames, with names once the kernel file is
   CHECK(contains(json.out, "{\"pc\":\"0xffffff80002df055\",\"frame_pointer\":\"0xffffff8000e03f00\",\"symbol\":\"panic+0x15\"}"));
   CHECK(contains(json.out, "\"stop\":\"outermost frame (return address is 0)\""));
 }
+
+#ifdef KDPCTL_MKKERNEL
+TEST_CASE("a kernel file with another UUID is refused unless --force") {
+  if (!binaries_available()) return;
+  Sim sim;
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  const std::string other = kdpctl.file("other_kernel");
+  REQUIRE(std::system((std::string(KDPCTL_MKKERNEL) + " --minimal " + other + " >/dev/null").c_str()) == 0);
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+
+  ProcessResult refused = kdpctl.run({"--kernel", other, "bt"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.out.empty());
+  CHECK(contains(refused.err, "kernel UUID mismatch: the running kernel has UUID 2B6D3C1A-5F0E-3A47-9E8B-7C0D1A2B3C4D"));
+  CHECK(contains(refused.err, "(--force loads it anyway)"));
+
+  ProcessResult forced = kdpctl.run({"--force", "--kernel", other, "bt"});
+  CHECK(forced.exit_code == 0);
+  CHECK(contains(forced.out, "#0  0xffffff8000396210 in "));
+}
+#endif

@@ -18,6 +18,7 @@ void add_global_options(cxxopts::Options& options) {
                   "forever by default)", cxxopts::value<double>(), "SECONDS")
       ("retries", "transmissions per request before giving up", cxxopts::value<int>(), "N")
       ("kernel", "the target's kernel file (mach_kernel) for symbols and x/i", cxxopts::value<std::string>(), "PATH")
+      ("force", "use the --kernel file even when its UUID differs from the running kernel's")
       ("h,help", "show help");
 }
 
@@ -37,6 +38,7 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
     if (*g.retries < 1 || *g.retries > 1000) return usage_error("--retries must be between 1 and 1000");
   }
   if (parsed.count("kernel")) g.kernel = parsed["kernel"].as<std::string>();
+  g.force = parsed.count("force") != 0;
   return g;
 }
 

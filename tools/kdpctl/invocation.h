@@ -26,6 +26,7 @@ struct GlobalOptions {
   std::optional<std::chrono::milliseconds> timeout;  // --timeout SECONDS
   std::optional<int> retries;             // --retries N
   std::optional<std::string> kernel;      // --kernel PATH
+  bool force = false;                      // --force: use --kernel despite a UUID mismatch
 };
 
 struct Invocation {

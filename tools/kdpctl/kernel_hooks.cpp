@@ -90,10 +90,15 @@ class MachoHooks final : public KernelHooks {
   client::Session* session_;
 };
 
-Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const client::TargetInfo* target) {
+Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const client::TargetInfo* target,
+                                                  bool force) {
   KDP_TRY(macho::KernelImage image, macho::load_kernel_image(path));
   if (target) {
-    KDP_TRY_STATUS(macho::check_uuid(target->uuid, image));
+    // A kernel file that is not the running kernel gives wrong names everywhere; --force is for
+    // the user who knows better (e.g. a rebuilt kernel with the same layout).
+    auto uuid = macho::check_uuid(target->uuid, image);
+    if (!uuid && !force)
+      return Error(uuid.error().kind(), uuid.error().message() + " (--force loads it anyway)");
     KDP_TRY(uint64_t slide, macho::compute_slide(target->stext, image));
     image.set_slide(slide);
   }
@@ -106,7 +111,7 @@ Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, 
                                                          client::Session* session) {
   const std::optional<std::string> path = inv.global.kernel ? inv.global.kernel : state.kernel;
   if (!path) return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::nullopt, session));
-  auto image = load_matching_kernel(*path, session ? &session->target() : nullptr);
+  auto image = load_matching_kernel(*path, session ? &session->target() : nullptr, inv.global.force);
   if (!image) return std::move(image).error().context("--kernel " + *path);
   return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::move(image).value(), session));
 }
