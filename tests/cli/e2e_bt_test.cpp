@@ -60,3 +60,17 @@ TEST_CASE("a kernel file with another UUID is refused unless --force") {
   CHECK(contains(forced.out, "#0  0xffffff8000396210 in "));
 }
 #endif
+
+TEST_CASE("info symbol names an address or expression with the remembered kernel") {
+  if (!binaries_available() || demo_kernel_path().empty()) return;
+  Sim sim;
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  REQUIRE(kdpctl.run({"info", "symbol", "$rip"}).exit_code == 2);  // no target yet
+  REQUIRE(kdpctl.run({"--kernel", demo_kernel_path(), "reattach", sim.target()}).exit_code == 0);
+  CHECK(kdpctl.run({"info", "symbol", "$rip"}).out == "Debugger + 16\n");
+  CHECK(kdpctl.run({"info", "symbol", "kalloc"}).out == "kalloc\n");
+  CHECK(kdpctl.run({"info", "symbol", "0x10"}).out == "No symbol matches 0x10.\n");
+  CHECK(kdpctl.run({"--json", "info", "symbol", "kalloc+3"}).out ==
+        "{\"address\":\"0xffffff80002b0c43\",\"symbol\":\"kalloc\",\"offset\":3}\n");
+}
