@@ -32,8 +32,8 @@ step -v reattach "127.0.0.1:$port"
 step x/4gx 0xffffff8000200000
 step regs
 if [ -f "$kernel" ]; then
+  step --kernel "$kernel" bt
   step --kernel "$kernel" x/6i Debugger
-  step x/2gx 0xffffff8000e03ec0
 fi
 step detach
 
