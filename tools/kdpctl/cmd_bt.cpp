@@ -36,14 +36,10 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
 Status run_bt(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
-  wire::X86ThreadState64 regs;
-  const SessionWork work = [&](client::Session& session) -> Status {
-    KDP_TRY(regs, session.read_registers());
-    return {};
-  };
-  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, session.get()));
-  kgm::Backtrace bt = kgm::walk_frames(regs.rip(), regs.rbp(), stack_reader(*session), hooks->symbolizer());
+  KDP_TRY(StoppedCpu cpu, open_session_with_registers(inv, state));
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, cpu.session.get()));
+  kgm::Backtrace bt = kgm::walk_frames(cpu.registers.rip(), cpu.registers.rbp(),
+                                       stack_reader(*cpu.session), hooks->symbolizer());
   if (inv.global.json)
     print_json(inv, bt);
   else

@@ -14,12 +14,8 @@ namespace {
 Status run_regs(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
-  wire::X86ThreadState64 regs;
-  const SessionWork work = [&](client::Session& session) -> Status {
-    KDP_TRY(regs, session.read_registers());
-    return {};
-  };
-  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
+  KDP_TRY(StoppedCpu cpu, open_session_with_registers(inv, state));
+  const wire::X86ThreadState64& regs = cpu.registers;
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object();
@@ -28,7 +24,7 @@ Status run_regs(Invocation& inv) {
     inv.out << j.end_object().str() << "\n";
     return {};
   }
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, session.get()));
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, cpu.session.get()));
   for (const std::string& line : format_registers(regs, hooks->symbols())) inv.out << line << "\n";
   return {};
 }
