@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,9 +33,19 @@ class Error {
   ErrorKind kind() const { return kind_; }
   const std::string& message() const { return message_; }
 
+  // For memory reads: the first address that could not be read (the "where" as a field, so callers
+  // can act on it without parsing the message). Survives context().
+  const std::optional<uint64_t>& fault_address() const { return fault_address_; }
+  Error with_fault_address(uint64_t address) && {
+    fault_address_ = address;
+    return std::move(*this);
+  }
+
   // Prefix with the outer step: Error(...).context("READMEM64 0xffffff8000200000").
   Error context(std::string_view outer) const& {
-    return Error(kind_, std::string(outer) + ": " + message_);
+    Error e(kind_, std::string(outer) + ": " + message_);
+    e.fault_address_ = fault_address_;
+    return e;
   }
   Error context(std::string_view outer) && {
     message_.insert(0, std::string(outer) + ": ");
@@ -43,6 +55,7 @@ class Error {
  private:
   ErrorKind kind_;
   std::string message_;
+  std::optional<uint64_t> fault_address_;
 };
 
 inline Error malformed(std::string message) { return Error(ErrorKind::kMalformed, std::move(message)); }
