@@ -12,7 +12,7 @@
 
 #include "tools/kdpctl/core/examine_format.h"
 #include "tools/kdpctl/core/gdb_text.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/core/state.h"
 
 using namespace kdp;

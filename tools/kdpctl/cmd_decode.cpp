@@ -3,7 +3,7 @@
 
 #include "kdp/wire/codec.h"
 #include "tools/kdpctl/command.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 
 namespace kdp::cli {
 namespace {

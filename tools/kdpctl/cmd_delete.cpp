@@ -2,7 +2,7 @@
 #include <ostream>
 
 #include "tools/kdpctl/command.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/core/number.h"
 #include "tools/kdpctl/kernel_hooks.h"
 #include "tools/kdpctl/session_open.h"

@@ -7,7 +7,7 @@
 #include "tools/kdpctl/command.h"
 #include "tools/kdpctl/core/atomic_file.h"
 #include "tools/kdpctl/core/examine.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/core/number.h"
 #include "tools/kdpctl/kernel_hooks.h"
 #include "tools/kdpctl/progress.h"

@@ -3,7 +3,7 @@
 
 #include "kdp/base/bytes.h"
 #include "tools/kdpctl/command.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/core/stop_report.h"
 #include "tools/kdpctl/session_open.h"
 #include "tools/kdpctl/target_summary.h"

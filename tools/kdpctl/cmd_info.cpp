@@ -3,7 +3,7 @@
 
 #include "tools/kdpctl/command.h"
 #include "tools/kdpctl/core/breakpoints.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/kernel_hooks.h"
 #include "tools/kdpctl/session_open.h"
 

@@ -7,7 +7,7 @@
 
 #include "tools/kdpctl/command.h"
 #include "tools/kdpctl/core/exit_codes.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/global_options.h"
 #include "tools/kdpctl/interrupt.h"
 

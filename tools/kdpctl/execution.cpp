@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "kdp/base/bytes.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 #include "tools/kdpctl/core/number.h"
 #include "tools/kdpctl/core/stop_report.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "kdp/client/session.h"
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 
 namespace kdp::cli {
 

@@ -17,7 +17,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace kdp::cli {
+namespace kdp {
 
 // `text` as a JSON string literal, quotes included. Valid UTF-8 passes through; control characters
 // become \n, \t, ... or \u00XX; bytes that are not valid UTF-8 (kernel memory is arbitrary) become
@@ -72,4 +72,4 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-}  // namespace kdp::cli
+}  // namespace kdp

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 
-using namespace kdp::cli;
+using namespace kdp;
 
 TEST_CASE("json_quote escapes quotes, backslashes and control characters") {
   CHECK(json_quote("plain") == "\"plain\"");

@@ -1,10 +1,9 @@
-#include "tools/kdpctl/core/json.h"
+#include "kdp/base/json.h"
 
 #include <cstdio>
 
-#include "tools/kdpctl/core/number.h"
 
-namespace kdp::cli {
+namespace kdp {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not valid (overlong
@@ -153,7 +152,9 @@ JsonWriter& JsonWriter::null() {
 
 JsonWriter& JsonWriter::hex_field(std::string_view name, uint64_t v) {
   key(name);
-  return value(hex_padded(v));
+  char text[24];
+  std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(v));
+  return value(std::string(text));
 }
 
-}  // namespace kdp::cli
+}  // namespace kdp
