@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "tools/kdpctl/core/breakpoints.h"
-#include "tools/kdpctl/core/stop_report.h"
+#include "cli/core/breakpoints.h"
+#include "cli/core/stop_report.h"
 
 using namespace kdp;
 using namespace kdp::cli;

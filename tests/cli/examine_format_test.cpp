@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "tools/kdpctl/core/examine_format.h"
+#include "cli/core/examine_format.h"
 
 using namespace kdp;
 using namespace kdp::cli;

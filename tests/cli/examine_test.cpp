@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tests/cli/fake_memory.h"
-#include "tools/kdpctl/core/examine.h"
+#include "cli/core/examine.h"
 
 using namespace kdp;
 using namespace kdp::cli;

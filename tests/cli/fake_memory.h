@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kdp/base/bytes.h"
-#include "tools/kdpctl/core/examine.h"
+#include "cli/core/examine.h"
 
 namespace kdp::cli::test {
 

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "tools/kdpctl/core/gdb_text.h"
+#include "cli/core/gdb_text.h"
 
 using namespace kdp;
 using namespace kdp::cli;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "tools/kdpctl/core/exit_codes.h"
-#include "tools/kdpctl/core/number.h"
+#include "cli/core/exit_codes.h"
+#include "cli/core/number.h"
 
 using namespace kdp;
 using namespace kdp::cli;

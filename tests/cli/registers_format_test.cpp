@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/kdpctl/core/registers_format.h"
+#include "cli/core/registers_format.h"
 
 using namespace kdp;
 using namespace kdp::cli;

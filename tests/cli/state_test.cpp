@@ -8,8 +8,8 @@
 #include <fstream>
 #include <string>
 
-#include "tools/kdpctl/core/atomic_file.h"
-#include "tools/kdpctl/core/state.h"
+#include "cli/core/atomic_file.h"
+#include "cli/core/state.h"
 
 using namespace kdp;
 using namespace kdp::cli;

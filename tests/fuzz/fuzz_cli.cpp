@@ -1,4 +1,4 @@
-// Fuzz target for kdpctl's own parsers and text renderers (tools/kdpctl/core). Properties checked on
+// Fuzz target for kdpctl's own parsers and text renderers (cli/core). Properties checked on
 // every input:
 //   * parse_state() returns a State or an error, never crashes; a parsed State serializes to text
 //     that parses back to the same State;
@@ -10,10 +10,10 @@
 #include <string>
 #include <string_view>
 
-#include "tools/kdpctl/core/examine_format.h"
-#include "tools/kdpctl/core/gdb_text.h"
+#include "cli/core/examine_format.h"
+#include "cli/core/gdb_text.h"
 #include "kdp/base/json.h"
-#include "tools/kdpctl/core/state.h"
+#include "cli/core/state.h"
 
 using namespace kdp;
 using namespace kdp::cli;

@@ -1,6 +1,6 @@
-// kdpctl: one subcommand per cmd_<name>.cpp; this file only hands over to the dispatcher.
+// kdpctl: the whole program is the kdpctl_cli library (cli/); this file only hands argv over.
 #include <iostream>
 
-#include "tools/kdpctl/dispatch.h"
+#include "cli/dispatch.h"
 
 int main(int argc, char** argv) { return kdp::cli::run_kdpctl(argc, argv, std::cout, std::cerr); }

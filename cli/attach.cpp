@@ -1,0 +1,40 @@
+#include "cli/attach.h"
+
+#include <ostream>
+
+#include "cli/kernel_hooks.h"
+#include "cli/target_summary.h"
+
+namespace kdp::cli {
+
+Status run_attach(Invocation& inv, AttachKind kind) {
+  KDP_TRY_STATUS(inv.expect_args(0, 1, "TARGET"));
+  KDP_TRY(State state, inv.load_state());
+  if (!inv.args.empty()) {
+    if (inv.global.target && *inv.global.target != inv.args[0])
+      return usage_error("two targets given: " + inv.args[0] + " and --target " + *inv.global.target);
+    inv.global.target = inv.args[0];
+  }
+  KDP_TRY(std::string target, inv.target(state));
+  State next = state;
+  next.target = target;
+  if (inv.global.retries) next.retries = inv.global.retries;
+  if (inv.global.timeout) next.timeout_ms = static_cast<uint64_t>(inv.global.timeout->count());
+  if (inv.global.kernel) next.kernel = inv.global.kernel;
+  KDP_TRY(auto session, open_session(inv, next, kind));
+  // A kernel file that does not match the running kernel is refused now, not at the first x.
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, next, session.get()));
+  KDP_TRY_STATUS(inv.save_state(next));
+  const char* how = kind == AttachKind::kReattach ? "KDP_REATTACH + KDP_CONNECT" : "KDP_CONNECT";
+  if (inv.global.json) {
+    JsonWriter j;
+    j.begin_object().field("attached", true).field("method", how);
+    target_summary_json(j, session->target());
+    inv.out << j.end_object().str() << "\n";
+  } else {
+    inv.out << target_summary_text(session->target(), how);
+  }
+  return {};
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,53 @@
+// A kdpctl subcommand. Each cli/commands/cmd_<name>.cpp describes itself with a CommandSpec and
+// command_table.cpp lists them, so adding a command touches that file and one table line, and the
+// program (tools/kdpctl/main.cpp) only hands argv to run_kdpctl.
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "kdp/base/error.h"
+#include "cli/invocation.h"
+
+namespace cxxopts {
+class Options;
+}
+
+namespace kdp::cli {
+
+struct CommandSpec {
+  std::string_view name{};     // what the user types first ("x" also matches "x/4gx")
+  std::string_view usage{};    // "x/FMT [ADDR]"
+  std::string_view summary{};  // one line for `kdpctl --help`
+  std::string_view details{};  // extra paragraphs for `kdpctl help NAME` (may be empty)
+  std::function<void(cxxopts::Options&)> add_options{};  // command-specific flags (may be empty)
+  std::function<Status(Invocation&)> run{};
+  bool takes_format = false;  // the word may carry a "/FMT" suffix (only x does)
+};
+
+// All registered commands, sorted by name.
+std::vector<const CommandSpec*> all_commands();
+// "x/4gx" finds "x" (a "/FMT" suffix only for commands that take one); nullptr when nothing matches.
+const CommandSpec* find_command(std::string_view word);
+
+// The command table (command_table.cpp): one accessor per cli/commands/cmd_<name>.cpp.
+const CommandSpec& break_command();
+const CommandSpec& bt_command();
+const CommandSpec& connect_command();
+const CommandSpec& continue_command();
+const CommandSpec& decode_command();
+const CommandSpec& delete_command();
+const CommandSpec& detach_command();
+const CommandSpec& dump_command();
+const CommandSpec& dumpinfo_command();
+const CommandSpec& examine_command();
+const CommandSpec& hostinfo_command();
+const CommandSpec& info_command();
+const CommandSpec& reattach_command();
+const CommandSpec& reboot_command();
+const CommandSpec& regs_command();
+const CommandSpec& step_command();
+const CommandSpec& version_command();
+
+}  // namespace kdp::cli

@@ -1,0 +1,48 @@
+// The command table: every kdpctl subcommand, one accessor per cli/commands/cmd_<name>.cpp.
+#include <algorithm>
+
+#include "cli/command.h"
+
+namespace kdp::cli {
+namespace {
+
+const std::vector<const CommandSpec*>& table() {
+  static const std::vector<const CommandSpec*> commands = [] {
+    std::vector<const CommandSpec*> all = {
+        &break_command(),
+        &bt_command(),
+        &connect_command(),
+        &continue_command(),
+        &decode_command(),
+        &delete_command(),
+        &detach_command(),
+        &dump_command(),
+        &dumpinfo_command(),
+        &examine_command(),
+        &hostinfo_command(),
+        &info_command(),
+        &reattach_command(),
+        &reboot_command(),
+        &regs_command(),
+        &step_command(),
+        &version_command(),
+    };
+    std::sort(all.begin(), all.end(), [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
+    return all;
+  }();
+  return commands;
+}
+
+}  // namespace
+
+std::vector<const CommandSpec*> all_commands() { return table(); }
+
+const CommandSpec* find_command(std::string_view word) {
+  const size_t slash = word.find('/');
+  const std::string_view name = word.substr(0, slash);
+  for (const CommandSpec* c : table())
+    if (c->name == name && (slash == std::string_view::npos || c->takes_format)) return c;
+  return nullptr;
+}
+
+}  // namespace kdp::cli

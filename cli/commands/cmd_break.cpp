@@ -1,0 +1,53 @@
+// kdpctl break ADDR: a breakpoint kept in the state file; `continue` inserts it.
+#include <ostream>
+
+#include "cli/command.h"
+#include "cli/core/examine.h"
+#include "kdp/base/json.h"
+#include "cli/core/number.h"
+#include "cli/kernel_hooks.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+Status run_break(Invocation& inv) {
+  KDP_TRY_STATUS(inv.expect_args(1, 1, "ADDR"));
+  KDP_TRY(State state, inv.load_state());
+  std::unique_ptr<KernelHooks> hooks;
+  uint64_t address = 0;
+  const SessionWork work = [&](client::Session& session) -> Status {
+    KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
+    KDP_TRY(address, resolve_address(inv.args[0], *hooks));
+    // The kernel accepts a breakpoint on any address (spec §4.10) and the int3 would only fail at
+    // `continue`; reading the byte now catches a mistyped address while the user is still here.
+    KDP_TRY(Bytes byte, session.read_memory_partial(address, 1));
+    if (byte.empty()) return cannot_access(address).context("Cannot insert breakpoint at " + hex(address));
+    return {};
+  };
+  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
+  KDP_TRY(Breakpoint bp, state.breakpoints.add(address));
+  KDP_TRY_STATUS(inv.save_state(state));
+  if (inv.global.json) {
+    JsonWriter j;
+    inv.out << j.begin_object().field("number", bp.number).hex_field("address", address).end_object().str() << "\n";
+    return {};
+  }
+  inv.out << "Breakpoint " << bp.number << " at " << gdb_address(address, hooks->symbols()) << "\n";
+  return {};
+}
+
+const CommandSpec kBreak{
+    .name = "break",
+    .usage = "break ADDR",
+    .summary = "set a breakpoint (kept in the state file, inserted by continue)",
+    .details = "REATTACH makes the kernel forget its breakpoints, so kdpctl keeps them: `continue` inserts\n"
+               "them all, steps over the one at the current RIP first, and takes them out again once the\n"
+               "kernel stops. `info breakpoints` lists them, `delete ADDR` removes one.",
+    .run = run_break,
+};
+
+}  // namespace
+
+const CommandSpec& break_command() { return kBreak; }
+}  // namespace kdp::cli

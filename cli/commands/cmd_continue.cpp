@@ -1,0 +1,64 @@
+// kdpctl continue: insert the breakpoints, resume, stay attached until the kernel stops.
+#include <ostream>
+
+#include "cli/command.h"
+#include "cli/execution.h"
+#include "cli/kernel_hooks.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+// How long continue waits before it checks that the kernel really runs (see wait_or_probe).
+constexpr std::chrono::milliseconds kQuietStretch{2000};
+
+Status run_continue(Invocation& inv) {
+  KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
+  KDP_TRY(State state, inv.load_state());
+  std::unique_ptr<KernelHooks> hooks;
+  uint64_t stops_allowed = 0;
+  bool announced = false;
+  const SessionWork prepare = [&](client::Session& session) -> Status {
+    KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
+    KDP_TRY_STATUS(insert_breakpoints(session, state));
+    KDP_TRY(wire::X86ThreadState64 regs, session.read_registers());
+    stops_allowed = state.breakpoints.find(regs.rip()) ? 1 : 0;  // the session steps over it first
+    if (!inv.global.json && !announced) inv.out << "Continuing.\n" << std::flush;
+    announced = true;
+    return {};
+  };
+  // The session acknowledges the stop notification at once (an unacknowledged kernel gives up
+  // after ~100 tries and drops us, spec §4.8) and rewinds RIP onto a breakpoint that was hit
+  // (spec §4.7).
+  const ResumeFn resume = [&](client::Session& session, bool& untouched) {
+    const auto run = [&](std::chrono::milliseconds wait) { return session.resume_and_wait(wait); };
+    return wait_or_probe(inv, state, session, run, kQuietStretch, stop_timeout(inv, kWaitForever), untouched);
+  };
+  auto resumed = resume_retrying(inv, state, prepare, resume, stops_allowed);
+  if (!resumed) {
+    KDP_TRY_STATUS(inv.save_state(state));  // planted int3s, if any
+    return std::move(resumed).error();
+  }
+  const client::StopEvent& stop = resumed->stop;
+  Status removed = remove_breakpoints(*resumed->session, state);
+  if (stop.breakpoint_hit) state.breakpoints.record_hit(stop.rip);
+  KDP_TRY_STATUS(inv.save_state(state));
+  if (!inv.global.json) inv.out << "\n";
+  print_stop(inv, state, stop, hooks->symbols());
+  return removed;
+}
+
+const CommandSpec kContinue{
+    .name = "continue",
+    .usage = "continue",
+    .summary = "resume the kernel with the breakpoints inserted and wait for it to stop",
+    .details = "Waits until the kernel stops (a breakpoint, a trap, an NMI), or --timeout SECONDS, or Ctrl-C;\n"
+               "the kernel cannot be stopped over KDP, so after a timeout or Ctrl-C it keeps running.\n"
+               "A breakpoint hit leaves RIP on the breakpoint; the next continue steps over it first.",
+    .run = run_continue,
+};
+
+}  // namespace
+
+const CommandSpec& continue_command() { return kContinue; }
+}  // namespace kdp::cli

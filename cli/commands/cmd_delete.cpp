@@ -1,0 +1,62 @@
+// kdpctl delete [ADDR...]: forget breakpoints (all of them without an argument, as gdb's delete).
+#include <ostream>
+
+#include "cli/command.h"
+#include "kdp/base/json.h"
+#include "cli/core/number.h"
+#include "cli/kernel_hooks.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+// Numbers need nothing; a symbol needs the kernel file, and its slide needs the target.
+Expected<std::vector<uint64_t>> resolve_all(Invocation& inv, State& state) {
+  std::vector<uint64_t> out;
+  std::unique_ptr<client::Session> session;
+  std::unique_ptr<KernelHooks> hooks = std::make_unique<KernelHooks>();
+  for (const std::string& arg : inv.args) {
+    if (!looks_numeric(arg) && !session) {
+      KDP_TRY(session, open_session(inv, state));
+      KDP_TRY(hooks, load_kernel_hooks(inv, state, session.get()));
+    }
+    KDP_TRY(uint64_t address, resolve_address(arg, *hooks));
+    out.push_back(address);
+  }
+  return out;
+}
+
+Status run_delete(Invocation& inv) {
+  KDP_TRY(State state, inv.load_state());
+  KDP_TRY(std::vector<uint64_t> addresses, resolve_all(inv, state));
+  std::vector<Breakpoint> deleted;
+  if (addresses.empty()) {
+    deleted = state.breakpoints.entries();
+    state.breakpoints.clear();
+  }
+  for (uint64_t address : addresses) {
+    KDP_TRY(Breakpoint bp, state.breakpoints.remove(address));
+    deleted.push_back(bp);
+  }
+  KDP_TRY_STATUS(inv.save_state(state));
+  JsonWriter j;
+  j.begin_object().key("deleted").begin_array();
+  for (const Breakpoint& bp : deleted) {
+    j.begin_object().field("number", bp.number).hex_field("address", bp.address).end_object();
+    if (!inv.global.json) inv.out << "Deleted breakpoint " << bp.number << "\n";
+  }
+  if (inv.global.json) inv.out << j.end_array().end_object().str() << "\n";
+  return {};
+}
+
+const CommandSpec kDelete{
+    .name = "delete",
+    .usage = "delete [ADDR...]",
+    .summary = "delete the breakpoints at these addresses (all breakpoints without an argument)",
+    .run = run_delete,
+};
+
+}  // namespace
+
+const CommandSpec& delete_command() { return kDelete; }
+}  // namespace kdp::cli

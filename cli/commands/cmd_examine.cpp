@@ -1,0 +1,76 @@
+// kdpctl x/FMT [ADDR]: gdb's examine command over KDP memory reads.
+#include <ostream>
+
+#include "cli/command.h"
+#include "cli/core/examine.h"
+#include "kdp/base/json.h"
+#include "cli/core/number.h"
+#include "cli/kernel_hooks.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+void print_json(Invocation& inv, const ExamineFormat& f, uint64_t address, const ExamineOutput& out) {
+  JsonWriter j;
+  j.begin_object().hex_field("address", address).field("count", f.count);
+  j.field("format", f.format ? std::string(1, f.format) : std::string("natural"));
+  j.field("unit_bytes", f.unit_bytes()).key("items").begin_array();
+  for (const ExamineItem& item : out.items) {
+    j.begin_object().hex_field("address", item.address).field("bytes", to_hex_string(item.bytes));
+    j.field("text", item.text).end_object();
+  }
+  j.end_array().hex_field("next_address", out.next_address);
+  inv.out << j.end_object().str() << "\n";
+}
+
+Status run_examine(Invocation& inv) {
+  KDP_TRY_STATUS(inv.expect_args(0, 1, "ADDR"));
+  KDP_TRY(State state, inv.load_state());
+  const bool has_address = !inv.args.empty();
+  KDP_TRY(ExamineFormat format, parse_examine_format(std::string_view(inv.word).substr(1), state.examine, has_address));
+  if (!has_address && !state.next_address) return usage_error("Argument required (starting display address).");
+  uint64_t address = state.next_address.value_or(0);
+  ExamineOutput out;
+  const SessionWork work = [&](client::Session& session) -> Status {
+    KDP_TRY(auto hooks, load_kernel_hooks(inv, state, &session));
+    if (has_address) {
+      KDP_TRY(address, resolve_address(inv.args[0], *hooks));
+    }
+    const MemoryReader read = [&](uint64_t at, uint64_t size) { return session.read_memory_partial(at, size); };
+    out = examine(format, address, read, {hooks->symbols(), hooks->disassembler()});
+    // Unreadable memory is a result; a timeout may be worth another session (see open_session).
+    if (out.error && out.error->kind() == ErrorKind::kTimeout) return *out.error;
+    return {};
+  };
+  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
+  // gdb keeps the next address even after a failed examine, but the format only after success.
+  state.next_address = out.next_address;
+  if (!out.error) state.examine = remember_examine(format);
+  KDP_TRY_STATUS(inv.save_state(state));
+  if (inv.global.json) {
+    if (out.error) return std::move(*out.error);  // one JSON document per run: the error's
+    print_json(inv, format, address, out);
+    return {};
+  }
+  for (const std::string& line : out.lines) inv.out << line << "\n";
+  if (out.error) return std::move(*out.error);
+  return {};
+}
+
+const CommandSpec kExamine{
+    .name = "x",
+    .usage = "x/FMT [ADDR]",
+    .summary = "examine memory like gdb: x/8gx, x/16bx, x/4wx, x/s, x/i, x/a, x/c ...",
+    .details = "FMT is [COUNT][FORMAT][SIZE] in any order of letters. FORMAT: x hex, d decimal, u unsigned,\n"
+               "o octal, t binary, z zero-padded hex, a address, c char, s string, i instruction. SIZE: b h w g.\n"
+               "Defaults and memory across runs follow gdb: a bare `kdpctl x` continues where the last one\n"
+               "stopped with the last format. ADDR is a number (0x... or decimal) or, with --kernel, a symbol.",
+    .run = run_examine,
+    .takes_format = true,
+};
+
+}  // namespace
+
+const CommandSpec& examine_command() { return kExamine; }
+}  // namespace kdp::cli

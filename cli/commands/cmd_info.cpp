@@ -1,0 +1,78 @@
+// kdpctl info breakpoints | info registers: gdb's spellings.
+#include <ostream>
+
+#include "cli/command.h"
+#include "cli/core/breakpoints.h"
+#include "kdp/base/json.h"
+#include "cli/kernel_hooks.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+namespace {
+
+Status info_breakpoints(Invocation& inv) {
+  KDP_TRY(State state, inv.load_state());
+  if (!inv.global.json) {
+    // Names would need the kernel's slide, which only a session knows; the table stays numeric.
+    for (const std::string& line : format_breakpoint_table(state.breakpoints, {})) inv.out << line << "\n";
+    return {};
+  }
+  JsonWriter j;
+  j.begin_object().key("breakpoints").begin_array();
+  for (const Breakpoint& bp : state.breakpoints.entries())
+    j.begin_object().field("number", bp.number).hex_field("address", bp.address).field("hits", bp.hits).end_object();
+  inv.out << j.end_array().end_object().str() << "\n";
+  return {};
+}
+
+// gdb's `info symbol ADDR`: "kext_alloc + 16" (gdb adds "in section .text"). Needs a session: the
+// running kernel's UUID and slide decide whether the --kernel file applies.
+Status info_symbol(Invocation& inv, const std::string& expression) {
+  KDP_TRY(State state, inv.load_state());
+  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, {}));
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, session.get()));
+  if (!hooks->symbols()) return usage_error("info symbol needs the kernel file: give --kernel PATH");
+  KDP_TRY(uint64_t address, resolve_address(expression, *hooks));
+  std::optional<SymbolHit> hit = hooks->symbols()(address);
+  if (inv.global.json) {
+    JsonWriter j;
+    j.begin_object().hex_field("address", address);
+    if (hit) j.field("symbol", hit->name).field("offset", hit->offset);
+    inv.out << j.end_object().str() << "\n";
+  } else if (!hit) {
+    inv.out << "No symbol matches " << expression << ".\n";
+  } else {
+    inv.out << hit->name;
+    if (hit->offset != 0) inv.out << " + " << hit->offset;
+    inv.out << "\n";
+  }
+  return {};
+}
+
+Status run_info(Invocation& inv) {
+  KDP_TRY_STATUS(inv.expect_args(1, 2, "breakpoints|registers|symbol ADDR"));
+  const std::string what = inv.args[0];
+  if (what == "symbol") {
+    if (inv.args.size() != 2) return usage_error("usage: info symbol ADDR");
+    const std::string expression = inv.args[1];
+    inv.args.clear();
+    return info_symbol(inv, expression);
+  }
+  inv.args.clear();
+  // gdb accepts any prefix: info b, info break, info reg.
+  if (std::string_view("breakpoints").starts_with(what) && !what.empty()) return info_breakpoints(inv);
+  if (std::string_view("registers").starts_with(what) && !what.empty()) return find_command("regs")->run(inv);
+  return usage_error("info: unknown topic \"" + what + "\" (breakpoints, registers)");
+}
+
+const CommandSpec kInfo{
+    .name = "info",
+    .usage = "info breakpoints|registers|symbol ADDR",
+    .summary = "list the breakpoints (no target needed), or the registers (same as regs)",
+    .run = run_info,
+};
+
+}  // namespace
+
+const CommandSpec& info_command() { return kInfo; }
+}  // namespace kdp::cli

@@ -1,0 +1,68 @@
+// What one kdpctl invocation leaves for the next: the current target, how to retry, the user's
+// breakpoints, and gdb's examine memory. A small line-based text file:
+//
+//   # kdpctl state: written by kdpctl; one "key value" per line
+//   format 1
+//   target macvm
+//   retries 8
+//   breakpoint 1 0xffffff8000201234 hits 2
+//   next-breakpoint 2
+//   planted 0xffffff8000201234 0x55
+//   x.format x
+//   x.size g
+//   x.count 4
+//   x.next 0xffffff8000200020
+//
+// A malformed file is an error naming the file and line (never a guess), and it is never
+// overwritten: commands load before they save, so a failed load stops them first.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kdp/base/error.h"
+#include "cli/core/breakpoints.h"
+#include "cli/core/examine_format.h"
+
+namespace kdp::cli {
+
+inline constexpr int kStateFormat = 1;
+
+// An int3 that kdpctl wrote into kernel memory itself (targets without kernel-managed
+// breakpoints) and could not take out again, e.g. because `continue` timed out while the kernel ran.
+// REATTACH does not undo such a write, so the next session restores the original byte.
+struct PlantedBreakpoint {
+  uint64_t address = 0;
+  uint8_t original = 0;
+  friend bool operator==(const PlantedBreakpoint&, const PlantedBreakpoint&) = default;
+};
+
+struct State {
+  std::optional<std::string> target;       // "macvm" or "192.0.2.7:41139", as the user wrote it
+  std::optional<std::string> kernel;       // --kernel PATH, for symbols (kernel-loader work)
+  std::optional<int> retries;              // transmissions per request
+  std::optional<uint64_t> timeout_ms;      // per-request deadline
+  BreakpointList breakpoints;
+  std::vector<PlantedBreakpoint> planted;
+  ExamineMemory examine;
+  std::optional<uint64_t> next_address;    // where a bare `x` continues
+  friend bool operator==(const State&, const State&) = default;
+};
+
+// `path` only names the file in errors ("state file ~/.local/state/kdpctl/state:7: ...").
+Expected<State> parse_state(std::string_view text, std::string_view path);
+std::string serialize_state(const State& state);
+
+// A missing file is an empty State (first run); anything unreadable or malformed is an error.
+Expected<State> load_state(const std::string& path);
+// Creates the parent directory if needed and replaces the file atomically.
+Status save_state(const std::string& path, const State& state);
+
+// $KDPCTL_STATE, else $XDG_STATE_HOME/kdpctl/state, else $HOME/.local/state/kdpctl/state
+// (null or empty variables count as unset).
+Expected<std::string> default_state_path(const char* kdpctl_state, const char* xdg_state_home, const char* home);
+
+}  // namespace kdp::cli

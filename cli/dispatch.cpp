@@ -1,0 +1,129 @@
+#include "cli/dispatch.h"
+
+#include <cxxopts.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/core/exit_codes.h"
+#include "kdp/base/json.h"
+#include "cli/global_options.h"
+#include "cli/interrupt.h"
+
+#ifndef KDPCTL_VERSION
+#define KDPCTL_VERSION "0.1.0"
+#endif
+
+namespace kdp::cli {
+namespace {
+
+constexpr const char* kIntro = "kdpctl: debug a Mac OS X (XNU) kernel over KDP (UDP 41139)";
+
+std::unique_ptr<cxxopts::Options> make_parser(const CommandSpec* spec) {
+  auto options = std::make_unique<cxxopts::Options>("kdpctl", "");
+  options->custom_help("").positional_help("").set_width(100);
+  add_global_options(*options);
+  options->add_options("global")("version", "print kdpctl's version");
+  if (spec && spec->add_options) spec->add_options(*options);
+  options->add_options()("words", "command and arguments", cxxopts::value<std::vector<std::string>>());
+  options->parse_positional({"words"});
+  return options;
+}
+
+// cxxopts' option table for `groups`, without its usage banner.
+std::string option_help(const cxxopts::Options& parser, const std::vector<std::string>& groups) {
+  std::string text = parser.help(groups, false);
+  return "\n" + text.substr(text.find_first_not_of('\n'));
+}
+
+std::string general_help() {
+  std::string text = std::string(kIntro) + "\n\nusage: kdpctl [OPTIONS] COMMAND [ARGS]\n\nCommands:\n";
+  for (const CommandSpec* c : all_commands()) {
+    std::string usage(c->usage);
+    usage.resize(std::max<size_t>(usage.size() + 2, 26), ' ');
+    text += "  " + usage + std::string(c->summary) + "\n";
+  }
+  text += option_help(*make_parser(nullptr), {"global"});
+  return text + "\n" + exit_code_help();
+}
+
+std::string command_help(const CommandSpec& spec) {
+  std::string text = "usage: kdpctl " + std::string(spec.usage) + "\n\n" + std::string(spec.summary) + "\n";
+  if (!spec.details.empty()) text += "\n" + std::string(spec.details) + "\n";
+  auto parser = make_parser(&spec);
+  const auto groups = parser->groups();
+  std::vector<std::string> own;
+  for (const std::string& g : groups)
+    if (g != "global" && g != "") own.push_back(g);
+  if (!own.empty()) text += option_help(*parser, own);
+  return text;
+}
+
+struct Parsed {
+  cxxopts::ParseResult result;
+  std::vector<std::string> words;
+};
+
+Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* argv, bool lenient) {
+  auto parser = make_parser(spec);
+  if (lenient) parser->allow_unrecognised_options();
+  try {
+    Parsed p{parser->parse(argc, argv), {}};
+    if (p.result.count("words")) p.words = p.result["words"].as<std::vector<std::string>>();
+    return p;
+  } catch (const cxxopts::exceptions::exception& e) {
+    return usage_error(e.what());
+  }
+}
+
+int report(const Error& error, bool json, std::ostream& out, std::ostream& err) {
+  err << "kdpctl: " << error.message() << "\n";
+  const ExitCode code = exit_code_for(error.kind());
+  if (json) {
+    JsonWriter j;
+    j.begin_object().key("error").begin_object().field("message", error.message()).field("exit_code", int(code));
+    out << j.end_object().end_object().str() << "\n";
+  }
+  return code;
+}
+
+Status run_command(const CommandSpec& spec, int argc, const char* const* argv, std::ostream& out,
+                   std::ostream& err, bool& json) {
+  KDP_TRY(Parsed p, parse(&spec, argc, argv, false));
+  if (p.result.count("help")) {
+    out << command_help(spec);
+    return {};
+  }
+  KDP_TRY(GlobalOptions global, read_global_options(p.result));
+  json = global.json;
+  Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err};
+  return spec.run(inv);
+}
+
+}  // namespace
+
+int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  install_interrupt_handler();
+  auto first = parse(nullptr, argc, argv, true);
+  if (!first) return report(first.error(), false, out, err);
+  if (first->result.count("version")) {
+    out << "kdpctl " << KDPCTL_VERSION << "\n";
+    return kExitOk;
+  }
+  if (first->words.empty() || first->words.front() == "help") {
+    const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;
+    out << (spec ? command_help(*spec) : general_help());
+    const bool asked = first->result.count("help") || !first->words.empty();
+    return asked ? kExitOk : kExitUsage;
+  }
+  const CommandSpec* spec = find_command(first->words.front());
+  bool json = first->result.count("json") != 0;
+  if (!spec)
+    return report(usage_error("unknown command \"" + first->words.front() + "\" (see kdpctl --help)"), json, out, err);
+  Status done = run_command(*spec, argc, argv, out, err, json);
+  out.flush();
+  return done ? kExitOk : report(done.error(), json, out, err);
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,96 @@
+#include "cli/execution.h"
+
+#include <algorithm>
+#include <ostream>
+
+#include "kdp/base/bytes.h"
+#include "kdp/base/json.h"
+#include "cli/core/number.h"
+#include "cli/core/stop_report.h"
+
+namespace kdp::cli {
+
+Status insert_breakpoints(client::Session& session, const State& state) {
+  for (const Breakpoint& bp : state.breakpoints.entries()) {
+    Status inserted = session.set_breakpoint(bp.address);
+    if (!inserted)
+      return std::move(inserted).error().context("Cannot insert breakpoint " + std::to_string(bp.number));
+  }
+  return {};
+}
+
+Status remove_breakpoints(client::Session& session, State& state) {
+  Status result;
+  for (const client::BreakpointInfo& bp : session.breakpoints()) {
+    Status removed = session.remove_breakpoint(bp.address);
+    if (removed) continue;
+    if (!bp.kernel_managed) state.planted.push_back({bp.address, bp.original});
+    if (result) result = std::move(removed).error();
+  }
+  return result;
+}
+
+Error resume_failed(client::Session& session, State& state, Error error) {
+  for (const client::BreakpointInfo& bp : session.breakpoints())
+    if (!bp.kernel_managed) state.planted.push_back({bp.address, bp.original});
+  if (error.kind() != ErrorKind::kTimeout && error.kind() != ErrorKind::kInterrupted) return error;
+  return std::move(error).context(
+      "the kernel keeps running (KDP cannot stop it); if it stops with nobody acknowledging its "
+      "notification it gives up after ~100 tries, drops its breakpoints and resumes");
+}
+
+Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
+                                  const ResumeFn& resume, const uint64_t& stops_allowed) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    uint64_t stops_before = 0;
+    const SessionWork counted = [&](client::Session& s) -> Status {
+      KDP_TRY_STATUS(prepare(s));
+      stops_before = s.stats().exceptions;
+      return {};
+    };
+    KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, counted));
+    bool untouched = false;
+    auto stop = resume(*session, untouched);
+    if (stop) return Resumed{std::move(session), std::move(stop).value()};
+    untouched = untouched || (stop.error().kind() == ErrorKind::kTimeout && !session->running() &&
+                              session->stats().exceptions - stops_before <= stops_allowed);
+    if (!untouched || attempt == kAttempts) return resume_failed(*session, state, std::move(stop).error());
+    if (inv.global.verbose) inv.err << "kdpctl: " << stop.error().message() << "; starting over\n";
+  }
+}
+
+Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
+                                          const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
+                                          std::chrono::milliseconds quiet, std::chrono::milliseconds total,
+                                          bool& untouched) {
+  quiet = std::min(quiet, total);
+  auto stop = resume(quiet);
+  if (stop || stop.error().kind() != ErrorKind::kTimeout || !session.running() || total <= quiet) return stop;
+  if (open_probe_session(inv, state, AttachKind::kReattach)) {
+    untouched = true;
+    return stop;
+  }
+  return session.wait_for_stop(total - quiet);
+}
+
+void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols) {
+  const Breakpoint* bp = stop.breakpoint_hit ? state.breakpoints.find(stop.rip) : nullptr;
+  if (inv.global.json) {
+    JsonWriter j;
+    j.begin_object().key("stop").begin_object().field("exception", stop.exception).field("code", stop.code);
+    j.field("subcode", stop.subcode).field("description", stop.description()).hex_field("rip", stop.rip);
+    j.field("breakpoint_hit", stop.breakpoint_hit).key("breakpoint");
+    bp ? j.value(bp->number) : j.null();
+    inv.out << j.end_object().end_object().str() << "\n";
+    return;
+  }
+  if (bp) {
+    inv.out << gdb_breakpoint_line(bp->number, stop.rip, symbols) << "\n";
+    return;
+  }
+  inv.out << "Program received " << stop.description() << ".\n";
+  if (!stop.termination) inv.out << gdb_frame_line(stop.rip, symbols) << "\n";
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,60 @@
+// What `continue` and `step` share: putting the user's breakpoints into the kernel and taking them
+// out again, and telling the user where the kernel stopped.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+#include "kdp/client/session.h"
+#include "cli/core/symbols.h"
+#include "cli/invocation.h"
+#include "cli/session_open.h"
+
+namespace kdp::cli {
+
+// Inserts every breakpoint of the state file (the kernel forgot them at REATTACH).
+Status insert_breakpoints(client::Session& session, const State& state);
+
+// Takes the session's breakpoints out of the stopped kernel, so memory reads see the original
+// bytes and nothing is left for a later session to trip over. An int3 kdpctl wrote itself that
+// could not be removed is remembered in state.planted for the next session to restore.
+Status remove_breakpoints(client::Session& session, State& state);
+
+// After a resume whose stop never came (timeout, Ctrl-C): the kernel runs with our breakpoints in
+// it. Records the int3s written to memory (state.planted) and explains what happens next.
+Error resume_failed(client::Session& session, State& state, Error error);
+
+struct Resumed {
+  std::unique_ptr<client::Session> session;
+  client::StopEvent stop;
+};
+// Lets the kernel run and waits for its stop. May set `untouched` when it found out that the kernel
+// never resumed (see wait_or_probe).
+using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&, bool& untouched)>;
+
+// The part of continue and step that lets the kernel run. `prepare` runs first on a fresh session
+// (see open_session) and sets `stops_allowed`: how many stops `resume` may take before the one it
+// reports (1 when it steps over a breakpoint first). A failure that provably left the kernel where
+// it was (a timeout, the kernel not running, no stop beyond those) starts over on a new session,
+// at most twice; the session-dropping duplicate REATTACH that open_session describes can also
+// strike between the handshake and RESUMECPUS. Other failures go through resume_failed.
+Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
+                                  const ResumeFn& resume, const uint64_t& stops_allowed);
+
+// Resumes (`resume_and_wait` or `single_step` through `resume`) and waits up to `total` for the
+// stop. If nothing comes within `quiet`, a probe REATTACH from another socket tells a kernel that
+// dropped our session before RESUMECPUS reached it (it waits for a debugger and answers) from one
+// that runs (no answer) or that stopped and waits for our acknowledgement (xnu discards requests
+// then, spec §4.8); in the first case `untouched` is set and the timeout returned, else the wait
+// goes on.
+Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
+                                          const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
+                                          std::chrono::milliseconds quiet, std::chrono::milliseconds total,
+                                          bool& untouched);
+
+// gdb's report: "Breakpoint 1, 0xffffff8000201234 in ?? ()" for a hit, else the exception and
+// the frame line. JSON: {"stop": {...}}.
+void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols);
+
+}  // namespace kdp::cli

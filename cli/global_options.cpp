@@ -1,0 +1,54 @@
+#include "cli/global_options.h"
+
+#include <cxxopts.hpp>
+
+#include <cmath>
+
+namespace kdp::cli {
+
+void add_global_options(cxxopts::Options& options) {
+  options.add_options("global")
+      ("target", "the kernel: HOST or HOST:PORT (default port 41139); overrides the remembered one",
+       cxxopts::value<std::string>(), "HOST[:PORT]")
+      ("state", "state file (default $KDPCTL_STATE, else $XDG_STATE_HOME/kdpctl/state, "
+                "else ~/.local/state/kdpctl/state)", cxxopts::value<std::string>(), "FILE")
+      ("json", "print results as one JSON document")
+      ("v,verbose", "print every KDP packet to stderr")
+      ("timeout", "seconds to wait for each reply; for continue/step, for the stop (continue waits "
+                  "forever by default)", cxxopts::value<double>(), "SECONDS")
+      ("retries", "transmissions per request before giving up", cxxopts::value<int>(), "N")
+      ("kernel", "the target's kernel file (mach_kernel) for symbols and x/i", cxxopts::value<std::string>(), "PATH")
+      ("force", "use the --kernel file even when its UUID differs from the running kernel's")
+      ("h,help", "show help");
+}
+
+Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) {
+  GlobalOptions g;
+  if (parsed.count("target")) g.target = parsed["target"].as<std::string>();
+  if (parsed.count("state")) g.state_path = parsed["state"].as<std::string>();
+  g.json = parsed.count("json") != 0;
+  g.verbose = parsed.count("verbose") != 0;
+  if (parsed.count("timeout")) {
+    const double seconds = parsed["timeout"].as<double>();
+    if (!(seconds > 0) || seconds > 1e7) return usage_error("--timeout must be a positive number of seconds");
+    g.timeout = std::chrono::milliseconds(static_cast<int64_t>(std::ceil(seconds * 1000)));
+  }
+  if (parsed.count("retries")) {
+    g.retries = parsed["retries"].as<int>();
+    if (*g.retries < 1 || *g.retries > 1000) return usage_error("--retries must be between 1 and 1000");
+  }
+  if (parsed.count("kernel")) g.kernel = parsed["kernel"].as<std::string>();
+  g.force = parsed.count("force") != 0;
+  return g;
+}
+
+std::string exit_code_help() {
+  return "Exit codes:\n"
+         "  0    success\n"
+         "  1    the target refused or failed (protocol error, unreadable memory, file error)\n"
+         "  2    usage error (bad arguments, unknown command or symbol, no target, malformed state file)\n"
+         "  3    timeout (the target did not answer, or no stop arrived within --timeout)\n"
+         "  130  interrupted (Ctrl-C)\n";
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,46 @@
+// Where kernel knowledge plugs into kdpctl: symbol names for addresses (x labels, rip, breakpoint
+// tables), x/i, and expressions in ADDR arguments. Built from the kernel-loader libraries when
+// they are part of the build: macho/ (symbols, Capstone disassembly) and kgm/ (expressions such as
+// `allproc+8`, `*kernproc`, `$rip-5`). Without --kernel, x/i and expressions over numbers and
+// registers still work; names need the kernel file.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kdp/client/session.h"
+#include "cli/core/examine.h"
+#include "cli/core/symbols.h"
+#include "cli/invocation.h"
+
+namespace kdp::macho {
+class Symbolizer;
+}
+
+namespace kdp::cli {
+
+class KernelHooks {
+ public:
+  virtual ~KernelHooks() = default;
+  virtual SymbolLookup symbols() const { return {}; }
+  virtual Disassembler disassembler() const { return {}; }
+  // The loaded kernel's symbols for library code (backtraces); null without --kernel.
+  virtual const macho::Symbolizer* symbolizer() const { return nullptr; }
+  // An address expression ("kext_alloc", "allproc+8", "*kernproc", "$rip"); plain numbers never
+  // get here.
+  virtual Expected<uint64_t> evaluate(std::string_view text) const;
+};
+
+// The hooks for this invocation: --kernel, else the remembered kernel, slid by the running
+// kernel's stext. Expressions read pointers and registers through `session` (which must outlive
+// the hooks; may be null). Fails when the file cannot be read or is not the running kernel (UUID
+// mismatch).
+Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
+                                                         client::Session* session);
+
+// ADDR arguments: "0xffffff8000200000", "18446743524955078656", or a symbol expression.
+Expected<uint64_t> resolve_address(std::string_view text, const KernelHooks& hooks);
+
+}  // namespace kdp::cli
