@@ -8,10 +8,12 @@
 
 #include "macho/disasm.h"
 #include "test_kernels.h"
+#include "tests/support/requirements.h"
 
 using namespace kdp;
 using namespace kdp::macho;
 using namespace kdp::macho::testing;
+using kdp::test::require_input;
 
 namespace {
 
@@ -55,11 +57,11 @@ std::vector<std::string> objdump_mnemonics(const std::string& text) {
 
 }  // namespace
 
+// Every case here reads the real 10.7.3 data or runs an LLVM tool (tests/support/requirements.h).
+TEST_SUITE_BEGIN("needs-input");
+
 TEST_CASE("llvm-nm lists the same symbols as kdpctl (fat file with STABS)") {
-  if (!have_tool("llvm-nm")) {
-    MESSAGE("llvm-nm is not installed: cross-check skipped");
-    return;
-  }
+  if (!require_input(have_tool("llvm-nm"), "llvm-nm (Debian package llvm)")) return;
   TestKernelSpec spec = lion_10_7_3_spec();
   spec.fat_with_i386 = true;
   spec.stab_entries = 2000;
@@ -80,10 +82,7 @@ TEST_CASE("llvm-nm lists the same symbols as kdpctl (fat file with STABS)") {
 }
 
 TEST_CASE("llvm-objdump sees the same UUID, entry point and segments") {
-  if (!have_tool("llvm-objdump")) {
-    MESSAGE("llvm-objdump is not installed: cross-check skipped");
-    return;
-  }
+  if (!require_input(have_tool("llvm-objdump"), "llvm-objdump (Debian package llvm)")) return;
   std::string path = write_temp_file(minimal_kernel().file, "min_kernel");
   auto headers = run_command("llvm-objdump --macho --private-headers '" + path + "'");
   std::remove(path.c_str());
@@ -100,10 +99,7 @@ TEST_CASE("llvm-objdump sees the same UUID, entry point and segments") {
 }
 
 TEST_CASE("llvm-objdump decodes the written functions as kdpctl does") {
-  if (!have_tool("llvm-objdump")) {
-    MESSAGE("llvm-objdump is not installed: cross-check skipped");
-    return;
-  }
+  if (!require_input(have_tool("llvm-objdump"), "llvm-objdump (Debian package llvm)")) return;
   const TestKernel& k = minimal_kernel();
   std::string path = write_temp_file(k.file, "min_kernel");
   for (const PlacedFunction& f : k.functions) {
@@ -118,3 +114,5 @@ TEST_CASE("llvm-objdump decodes the written functions as kdpctl does") {
   }
   std::remove(path.c_str());
 }
+
+TEST_SUITE_END();

@@ -9,10 +9,12 @@
 
 #include "macho/format.h"
 #include "test_kernels.h"
+#include "tests/support/requirements.h"
 
 using namespace kdp;
 using namespace kdp::macho;
 using namespace kdp::macho::testing;
+using kdp::test::require_input;
 
 namespace {
 
@@ -54,12 +56,12 @@ KernelImage kernel_from(const std::vector<TableRow>& rows) {
 
 }  // namespace
 
+// Every case here reads the real 10.7.3 data or runs an LLVM tool (tests/support/requirements.h).
+TEST_SUITE_BEGIN("needs-input");
+
 TEST_CASE("the full real 10.7.3 symbol table survives writing and loading") {
   auto rows = read_symbols_tsv();
-  if (!rows) {
-    MESSAGE("real 10.7.3 data absent (" << kDataDir << "/symbols.tsv): test skipped");
-    return;
-  }
+  if (!require_input(rows.has_value(), "real 10.7.3 data (" + kDataDir + "/symbols.tsv)")) return;
   REQUIRE(rows->size() == 22545);
   KernelImage image = kernel_from(*rows);
   const SymbolIndex& index = image.symbols();
@@ -91,10 +93,7 @@ TEST_CASE("the full real 10.7.3 symbol table survives writing and loading") {
 
 TEST_CASE("symbolization over the real table matches its neighbours") {
   auto rows = read_symbols_tsv();
-  if (!rows) {
-    MESSAGE("real 10.7.3 data absent (" << kDataDir << "/symbols.tsv): test skipped");
-    return;
-  }
+  if (!require_input(rows.has_value(), "real 10.7.3 data (" + kDataDir + "/symbols.tsv)")) return;
   KernelImage image = kernel_from(*rows);
   const SymbolIndex& index = image.symbols();
   CHECK(index.format(0xffffff8000226744) == "kalloc+0x4");
@@ -111,14 +110,8 @@ TEST_CASE("symbolization over the real table matches its neighbours") {
 
 TEST_CASE("llvm-nm agrees on the real table") {
   auto rows = read_symbols_tsv();
-  if (!rows) {
-    MESSAGE("real 10.7.3 data absent (" << kDataDir << "/symbols.tsv): test skipped");
-    return;
-  }
-  if (!have_tool("llvm-nm")) {
-    MESSAGE("llvm-nm is not installed: cross-check skipped");
-    return;
-  }
+  if (!require_input(rows.has_value(), "real 10.7.3 data (" + kDataDir + "/symbols.tsv)")) return;
+  if (!require_input(have_tool("llvm-nm"), "llvm-nm (Debian package llvm)")) return;
   TestKernelSpec spec = lion_10_7_3_spec();
   spec.total_symbols = 0;
   spec.symbols.clear();
@@ -140,3 +133,5 @@ TEST_CASE("llvm-nm agrees on the real table") {
   }
   CHECK(missing == 0);
 }
+
+TEST_SUITE_END();
