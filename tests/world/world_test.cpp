@@ -455,3 +455,20 @@ TEST_CASE("the kernel's symbols are at the real 10.7.3 addresses") {
   }
   CHECK(checked > 60);
 }
+
+TEST_CASE("the manifest names every process with its pid, parent and comm, and every thread") {
+  const Loaded& w = load(40, 1, false, Corruption::kWildPointer);
+  std::string manifest = manifest_json(w.world.model);
+  for (const ProcModel& p : w.world.model.procs) {
+    std::string entry = "{\"address\":\"" + hex(p.address) + "\",\"pid\":" + std::to_string(p.pid) +
+                        ",\"ppid\":" + std::to_string(p.ppid) + ",\"parent\":\"" + hex(p.parent) +
+                        "\",\"comm\":\"" + p.comm + "\"";
+    CHECK_MESSAGE(manifest.find(entry) != std::string::npos, entry);
+  }
+  for (const ThreadModel& t : w.world.model.threads)
+    CHECK(manifest.find("{\"address\":\"" + hex(t.address) + "\",\"task\":\"" + hex(t.task) + "\"") != std::string::npos);
+  CHECK(manifest.find("\"corruption\":\"wild-pointer\"") != std::string::npos);
+  CHECK(manifest.find("\"corruption_detail\":{\"kind\":\"wild-pointer\",\"object\":\"" +
+                      hex(w.world.model.allproc[20]) + "\"") != std::string::npos);
+  CHECK(std::count(manifest.begin(), manifest.end(), '{') == std::count(manifest.begin(), manifest.end(), '}'));
+}
