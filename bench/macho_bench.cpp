@@ -23,7 +23,7 @@
 #include "macho/lief_check.h"
 #include "macho/mapped_file.h"
 #include "macho/symbols.h"
-#include "macho/testkernel_writer.h"
+#include "tools/fixtures/testkernel/testkernel_writer.h"
 
 using namespace kdp;
 using namespace kdp::macho;

@@ -6,7 +6,7 @@
 
 #include "kgm/backtrace.h"
 #include "macho/kernel_image.h"
-#include "macho/testkernel_writer.h"
+#include "tools/fixtures/testkernel/testkernel_writer.h"
 
 using namespace kdp;
 using namespace kdp::kgm;

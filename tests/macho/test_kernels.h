@@ -6,7 +6,7 @@
 #include <string>
 
 #include "macho/kernel_image.h"
-#include "macho/testkernel_writer.h"
+#include "tools/fixtures/testkernel/testkernel_writer.h"
 
 namespace kdp::macho::testing {
 
