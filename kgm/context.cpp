@@ -40,6 +40,7 @@ std::optional<uint64_t> MapSymbolSource::address_of(std::string_view name) const
 }
 
 std::optional<SymbolRef> MapSymbolSource::symbolize(uint64_t address) const {
+  if (!is_kernel_address(address)) return std::nullopt;  // kexts and heap have no kernel symbol
   auto it = by_address_.upper_bound(address);
   if (it == by_address_.begin()) return std::nullopt;
   --it;

@@ -49,8 +49,8 @@ class SymbolIndexSource : public SymbolSource {
   const macho::SymbolIndex& index_;
 };
 
-// A symbol table given as a map (tests, fuzzing, fixture worlds). An address is attributed to the
-// nearest symbol at or below it; the kernel range comes from `_mh_execute_header` and
+// A symbol table given as a map (tests, fuzzing, fixture worlds). A kernel address is attributed
+// to the nearest symbol at or below it; the kernel range comes from `_mh_execute_header` and
 // `last_kernel_symbol` when both are present (everything is "kernel" otherwise).
 class MapSymbolSource : public SymbolSource {
  public:
