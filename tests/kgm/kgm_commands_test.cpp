@@ -86,8 +86,7 @@ std::string stack_th1() {
 }  // namespace
 
 std::string expected_allstacks() {
-  std::string s = kTaskHeader + all_task_rows().substr(0, 0);
-  s = kTaskHeader + task_row(T0, 0, 2, 0, P0, false, kNoPolicy, kNoWq, "kernel_task");
+  std::string s = kTaskHeader + task_row(T0, 0, 2, 0, P0, false, kNoPolicy, kNoWq, "kernel_task");
   s += kThreadHeader + thread_th0a() + stack_th0a();
   s += kThreadHeader + thread_th0b() + stack_line("continuation=0xffffff800022e000 <thread_continue>") + "\n";
   s += "\n";
