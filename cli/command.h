@@ -24,6 +24,7 @@ struct CommandSpec {
   std::function<void(cxxopts::Options&)> add_options{};  // command-specific flags (may be empty)
   std::function<Status(Invocation&)> run{};
   bool takes_format = false;  // the word may carry a "/FMT" suffix (only x does)
+  std::string_view group{};   // `kdpctl --help` heading; empty: the general "Commands"
 };
 
 // All registered commands, sorted by name.
@@ -47,6 +48,7 @@ const CommandSpec& info_command();
 const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();
+const CommandSpec& set_command();
 const CommandSpec& step_command();
 const CommandSpec& version_command();
 
