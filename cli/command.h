@@ -51,5 +51,7 @@ const CommandSpec& regs_command();
 const CommandSpec& set_command();
 const CommandSpec& step_command();
 const CommandSpec& version_command();
+// The kgmacros (kgm/commands.h), adapted by cmd_kgmacros.cpp; listed under their own heading.
+std::vector<const CommandSpec*> kgmacro_commands();
 
 }  // namespace kdp::cli

@@ -28,6 +28,7 @@ const std::vector<const CommandSpec*>& table() {
         &step_command(),
         &version_command(),
     };
+    for (const CommandSpec* kgmacro : kgmacro_commands()) all.push_back(kgmacro);
     std::sort(all.begin(), all.end(), [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
     return all;
   }();

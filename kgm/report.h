@@ -1,0 +1,56 @@
+// How a command's records become output. A command adds records one by one; each goes through its
+// two renderers at once: the kgmacros text renderer (bytes exactly as gdb printed them) and the
+// JSON renderer. Text that is not a record (headers, blank lines) is text-only.
+//
+// The JSON document: {"command":"showalltasks","records":[{"type":"task",...},...],
+//                     "complete":true|false,"error":null|{"message":"...","fault_address":"0x..."}}
+#pragma once
+
+#include <cstdarg>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kdp/base/error.h"
+#include "kdp/base/json.h"
+
+namespace kdp::kgm {
+
+struct CommandResult {
+  std::string text;            // what kgmacros would have printed, up to where the command stopped
+  std::string json;            // the same records as one JSON document
+  std::optional<Error> error;  // where and why the command stopped early (the CLI exits 1)
+  bool ok() const { return !error.has_value(); }
+};
+
+// printf into a std::string: kgmacros' format strings are C printf strings, and using them
+// verbatim is the surest way to match them byte for byte.
+std::string cformat(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
+// kgmacros' showptr on LP64: "0x%016llx".
+std::string showptr(uint64_t pointer);
+
+class Report {
+ public:
+  explicit Report(std::string_view command);
+
+  void text(std::string_view s) { text_ += s; }
+
+  // A record: render_text(r) and write_json(JsonWriter&, r) are found by argument-dependent lookup.
+  template <class Record>
+  void add(const Record& r) {
+    text_ += render_text(r);
+    json_.begin_object();
+    write_json(json_, r);
+    json_.end_object();
+  }
+
+  CommandResult finish(Status status) &&;
+
+ private:
+  std::string text_;
+  JsonWriter json_;
+};
+
+}  // namespace kdp::kgm
