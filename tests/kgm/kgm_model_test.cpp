@@ -4,6 +4,7 @@
 
 #include "expected.h"
 #include "kgm/commands.h"
+#include "kgm/kexts.h"
 #include "kgm/layouts_xnu1699.h"
 #include "kgm/object.h"
 #include "world.h"
@@ -252,4 +253,26 @@ TEST_CASE("every record of every command writes valid-looking JSON") {
     }
     CHECK(depth == 0);
   }
+}
+
+TEST_CASE("kext addresses are named from the kmod list; kernel ones from the kernel's symbols") {
+  auto w = build_world();
+  auto ctx = w->context();
+  kdp::kgm::KextNamer kexts(ctx);
+  auto inside = kexts.describe(K1Text + 0x1f0);
+  REQUIRE(inside);
+  CHECK(*inside == std::optional<std::string>("com.apple.driver.AppleACPIPlatform + 0x1f0"));
+  CHECK(*kexts.describe(K2Text + 0x4fff) == std::optional<std::string>("com.apple.iokit.IOACPIFamily + 0x4fff"));
+  CHECK(*kexts.describe(K2Text + 0x5000) == std::nullopt);
+  CHECK(*kexts.describe(kThreadBlockReason) == std::nullopt);  // at or above the kernel header
+  CHECK(w->symbols.is_kernel_address(kThreadBlockReason));
+  CHECK_FALSE(w->symbols.is_kernel_address(K1Text));
+  CHECK_FALSE(w->symbols.is_kernel_address(kLastKernelSymbol));
+  CHECK(w->symbols.format(kThreadBlockReason + 0x1a) == std::optional<std::string>("thread_block_reason+0x1a"));
+  kdp::kgm::KernelAndKextSymbolizer names(ctx);
+  CHECK(kdp::macho::format_address_symbol(&names, kThreadBlockReason + 0x1a) ==
+        std::optional<std::string>("thread_block_reason+0x1a"));
+  CHECK(kdp::macho::format_address_symbol(&names, K1Text + 0x1f0) ==
+        std::optional<std::string>("com.apple.driver.AppleACPIPlatform+0x1f0"));
+  CHECK(kdp::macho::format_address_symbol(&names, kHeapEvent) == std::nullopt);
 }
