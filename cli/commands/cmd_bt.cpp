@@ -1,15 +1,16 @@
 // kdpctl bt: the stopped CPU's call stack by walking saved frame pointers (kgm::walk_frames) over
 // the invocation's memory (live, or --core with the core's thread state), every frame symbolicated
-// when a kernel is loaded, printed like gdb's `bt`. Unmapped or garbage frames end the walk with
-// gdb's "Backtrace stopped: ..."; a failed read (timeout, protocol error) is an error with its own
-// exit code, after the frames found before it.
+// when a kernel is loaded (kext frames by kext name and offset), printed like gdb's `bt`. Unmapped
+// or garbage frames end the walk with gdb's "Backtrace stopped: ..."; a failed read (timeout,
+// protocol error) is an error with its own exit code, after the frames found before it.
 #include <ostream>
 
 #include "cli/command.h"
-#include "cli/target_memory.h"
+#include "cli/kernel_context.h"
 #include "kdp/base/json.h"
 
 #include "kgm/backtrace.h"
+#include "kgm/kexts.h"
 
 namespace kdp::cli {
 namespace {
@@ -32,7 +33,18 @@ Status run_bt(Invocation& inv) {
   const TargetWork work = [&](TargetView& target) -> Status {
     bt.reset();
     KDP_TRY(wire::X86ThreadState64 regs, target.registers());
-    bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, target.hooks.symbolizer());
+    // Beyond gdb's `?? ()`: frames in kexts are named from the kmod list when the kernel's types
+    // are known; otherwise (or without --kernel) the kernel file's symbols alone.
+    const macho::Symbolizer* symbolizer = target.hooks.symbolizer();
+    std::unique_ptr<KernelModel> kernel;
+    std::optional<kgm::KernelAndKextSymbolizer> with_kexts;
+    if (symbolizer != nullptr) {
+      if (auto model = KernelModel::open(target, "bt")) {
+        kernel = std::move(model).value();
+        symbolizer = &with_kexts.emplace(kernel->context());
+      }
+    }
+    bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};

@@ -6,33 +6,16 @@
 #include <ostream>
 
 #include "cli/command.h"
-#include "cli/target_memory.h"
+#include "cli/kernel_context.h"
 #include "kgm/commands.h"
-#include "kgm/context.h"
-#include "kgm/layouts_xnu1699.h"
 
 namespace kdp::cli {
 namespace {
 
-// The `version` string in kernel memory, as kgmacros print it, so live and offline runs agree;
-// a live kernel whose memory lacks it still has its KERNELVERSION reply.
-Expected<std::string> kernel_version(const TargetView& target, const kgm::SymbolSource& symbols) {
-  auto version = kgm::read_kernel_version(target.memory, symbols);
-  if (version || !target.running || target.running->kernel_version.empty()) return version;
-  if (version.error().kind() == ErrorKind::kTimeout) return version;
-  return target.running->kernel_version;
-}
-
 Expected<kgm::CommandResult> run_over(const kgm::CommandSpec& command, const Invocation& inv, TargetView& target) {
-  const macho::SymbolIndex* index = target.hooks.symbol_index();
-  if (index == nullptr)
-    return usage_error(std::string(command.name) + " needs the kernel's symbols: give --kernel PATH");
-  kgm::SymbolIndexSource symbols(*index);
-  KDP_TRY(std::string version, kernel_version(target, symbols));
-  KDP_TRY(kgm::TypeModel types, kgm::builtin_types_for(version));
-  const kgm::KernelContext context{target.memory, types, symbols, version};
+  KDP_TRY(auto kernel, KernelModel::open(target, command.name));
   const kgm::AddressResolver resolve = [&target](std::string_view text) { return resolve_address(text, target.hooks); };
-  return kgm::run_command(command, context, inv.args, resolve);
+  return kgm::run_command(command, kernel->context(), inv.args, resolve);
 }
 
 // A walk that stopped early, after printing what it found, exits 1 whatever it ran into (a cycle,
