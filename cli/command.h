@@ -24,6 +24,7 @@ struct CommandSpec {
   std::function<void(cxxopts::Options&)> add_options{};  // command-specific flags (may be empty)
   std::function<Status(Invocation&)> run{};
   bool takes_format = false;  // the word may carry a "/FMT" suffix (only x does)
+  std::string_view group{};   // `kdpctl --help` heading; empty: the general "Commands"
 };
 
 // All registered commands, sorted by name.
@@ -47,7 +48,10 @@ const CommandSpec& info_command();
 const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();
+const CommandSpec& set_command();
 const CommandSpec& step_command();
 const CommandSpec& version_command();
+// The kgmacros (kgm/commands.h), adapted by cmd_kgmacros.cpp; listed under their own heading.
+std::vector<const CommandSpec*> kgmacro_commands();
 
 }  // namespace kdp::cli

@@ -24,9 +24,11 @@ const std::vector<const CommandSpec*>& table() {
         &reattach_command(),
         &reboot_command(),
         &regs_command(),
+        &set_command(),
         &step_command(),
         &version_command(),
     };
+    for (const CommandSpec* kgmacro : kgmacro_commands()) all.push_back(kgmacro);
     std::sort(all.begin(), all.end(), [](const CommandSpec* a, const CommandSpec* b) { return a->name < b->name; });
     return all;
   }();

@@ -2,6 +2,7 @@
 
 #include <cxxopts.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -38,11 +39,19 @@ std::string option_help(const cxxopts::Options& parser, const std::vector<std::s
 }
 
 std::string general_help() {
-  std::string text = std::string(kIntro) + "\n\nusage: kdpctl [OPTIONS] COMMAND [ARGS]\n\nCommands:\n";
-  for (const CommandSpec* c : all_commands()) {
-    std::string usage(c->usage);
-    usage.resize(std::max<size_t>(usage.size() + 2, 26), ' ');
-    text += "  " + usage + std::string(c->summary) + "\n";
+  std::string text = std::string(kIntro) + "\n\nusage: kdpctl [OPTIONS] COMMAND [ARGS]\n";
+  // The general commands first, then each group under its own heading (gdb's `help kgm`).
+  std::vector<std::string_view> groups = {""};
+  for (const CommandSpec* c : all_commands())
+    if (std::find(groups.begin(), groups.end(), c->group) == groups.end()) groups.push_back(c->group);
+  for (std::string_view group : groups) {
+    text += "\n" + (group.empty() ? std::string("Commands") : std::string(group)) + ":\n";
+    for (const CommandSpec* c : all_commands()) {
+      if (c->group != group) continue;
+      std::string usage(c->usage);
+      usage.resize(std::max<size_t>(usage.size() + 2, 26), ' ');
+      text += "  " + usage + std::string(c->summary) + "\n";
+    }
   }
   text += option_help(*make_parser(nullptr), {"global"});
   return text + "\n" + exit_code_help();
@@ -79,7 +88,7 @@ Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* arg
 
 int report(const Error& error, bool json, std::ostream& out, std::ostream& err) {
   err << "kdpctl: " << error.message() << "\n";
-  const ExitCode code = exit_code_for(error.kind());
+  const ExitCode code = exit_code_for(error);
   if (json) {
     JsonWriter j;
     j.begin_object().key("error").begin_object().field("message", error.message()).field("exit_code", int(code));
@@ -98,7 +107,9 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
   KDP_TRY(GlobalOptions global, read_global_options(p.result));
   json = global.json;
   Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err};
-  return spec.run(inv);
+  Status done = spec.run(inv);
+  if (inv.json_error_printed) json = false;
+  return done;
 }
 
 }  // namespace

@@ -13,12 +13,15 @@ void add_global_options(cxxopts::Options& options) {
       ("state", "state file (default $KDPCTL_STATE, else $XDG_STATE_HOME/kdpctl/state, "
                 "else ~/.local/state/kdpctl/state)", cxxopts::value<std::string>(), "FILE")
       ("json", "print results as one JSON document")
-      ("v,verbose", "print every KDP packet to stderr")
+      ("v,verbose", "print every KDP packet to stderr, and at the end how many KDP requests the command sent")
       ("timeout", "seconds to wait for each reply; for continue/step, for the stop (continue waits "
                   "forever by default)", cxxopts::value<double>(), "SECONDS")
       ("retries", "transmissions per request before giving up", cxxopts::value<int>(), "N")
-      ("kernel", "the target's kernel file (mach_kernel) for symbols and x/i", cxxopts::value<std::string>(), "PATH")
+      ("kernel", "the target's kernel file (mach_kernel) for symbols; with no target and no --core, also "
+                 "the memory read (as `gdb mach_kernel` before attaching)", cxxopts::value<std::string>(), "PATH")
       ("force", "use the --kernel file even when its UUID differs from the running kernel's")
+      ("core", "read a kernel core file (Mach-O MH_CORE) offline instead of a target", cxxopts::value<std::string>(), "FILE")
+      ("syntax", "x/i disassembly syntax: att (default, as gdb) or intel", cxxopts::value<std::string>(), "att|intel")
       ("h,help", "show help");
 }
 
@@ -39,6 +42,11 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   }
   if (parsed.count("kernel")) g.kernel = parsed["kernel"].as<std::string>();
   g.force = parsed.count("force") != 0;
+  if (parsed.count("core")) g.core = parsed["core"].as<std::string>();
+  if (parsed.count("syntax")) {
+    g.syntax = parsed["syntax"].as<std::string>();
+    if (*g.syntax != "att" && *g.syntax != "intel") return usage_error("--syntax must be att or intel");
+  }
   return g;
 }
 

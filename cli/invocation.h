@@ -27,6 +27,8 @@ struct GlobalOptions {
   std::optional<int> retries;             // --retries N
   std::optional<std::string> kernel;      // --kernel PATH
   bool force = false;                      // --force: use --kernel despite a UUID mismatch
+  std::optional<std::string> core;        // --core FILE: read a kernel core offline, no target
+  std::optional<std::string> syntax;      // --syntax att|intel: x/i's disassembly flavor
 };
 
 struct Invocation {
@@ -36,6 +38,9 @@ struct Invocation {
   const cxxopts::ParseResult* flags = nullptr;  // the command's own options
   std::ostream& out;
   std::ostream& err;
+  // Set by a command whose --json document already carries its error (the kgmacros' records and
+  // where they stopped): the dispatcher then prints only the stderr line, not a second document.
+  bool json_error_printed = false;
 
   // The state file in use (--state, $KDPCTL_STATE, XDG, ~/.local/state).
   Expected<std::string> state_path() const;

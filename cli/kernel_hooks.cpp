@@ -3,7 +3,8 @@
 #include "cli/core/number.h"
 
 #include "kgm/expr.h"
-#include "macho/disasm.h"
+#include "kgm/memory_read.h"
+#include "kgm/session_memory.h"
 #include "macho/kernel_image.h"
 #include "macho/kernel_match.h"
 
@@ -18,31 +19,27 @@ namespace {
 
 constexpr uint64_t kMaxInstructionBytes = 15;
 
-Disassembler capstone_disassembler(const macho::Symbolizer* symbolizer) {
-  return [symbolizer](uint64_t address, const MemoryReader& read) -> Expected<Instruction> {
-    KDP_TRY(Bytes code, read(address, kMaxInstructionBytes));
-    if (code.empty()) return cannot_access(address);
-    KDP_TRY(auto decoded, macho::disassemble(code, address, 1, symbolizer));
-    if (decoded.empty()) return cannot_access(address);
+Disassembler capstone_disassembler(const macho::Symbolizer* symbolizer, macho::Syntax syntax) {
+  return [symbolizer, syntax](uint64_t address, kgm::Memory& memory) -> Expected<Instruction> {
+    KDP_TRY(Bytes code, memory.read_partial(address, kMaxInstructionBytes));
+    if (code.empty()) return kgm::unreadable(memory, address);
+    KDP_TRY(auto decoded, macho::disassemble(code, address, 1, symbolizer, syntax));
+    if (decoded.empty()) return kgm::cannot_access(address);
     const std::string line = macho::render_instruction(decoded.front());
     // render_instruction gives "   0xADDR <sym>:\t<text>"; the label is examine's job.
     return Instruction{line.substr(line.find('\t') + 1), decoded.front().bytes.size()};
   };
 }
 
-kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, client::Session* session) {
+kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, const HookTarget& target) {
   kgm::ExprContext context;
   context.symbols = symbols;
-  if (!session) return context;
-  context.read_pointer = [session](uint64_t address) -> Expected<uint64_t> {
-    KDP_TRY(Bytes bytes, session->read_memory(address, 8));
-    ByteReader reader(bytes, "pointer at " + hex(address));
-    return reader.u64("value");
-  };
-  context.read_register = [session](std::string_view name) -> Expected<uint64_t> {
+  context.memory = target.memory;
+  if (!target.registers) return context;
+  context.read_register = [registers = target.registers](std::string_view name) -> Expected<uint64_t> {
     const auto index = wire::X86ThreadState64::index_of(name);
     if (!index) return usage_error("no register named '" + std::string(name) + "'");
-    KDP_TRY(wire::X86ThreadState64 regs, session->read_registers());
+    KDP_TRY(wire::X86ThreadState64 regs, registers());
     return regs.regs[*index];
   };
   return context;
@@ -51,8 +48,8 @@ kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, client::S
 // Capstone needs no kernel file: x/i works on raw memory, names appear once a kernel is loaded.
 class MachoHooks final : public KernelHooks {
  public:
-  MachoHooks(std::optional<macho::KernelImage> kernel, client::Session* session)
-      : kernel_(std::move(kernel)), session_(session) {}
+  MachoHooks(std::optional<macho::KernelImage> kernel, HookTarget target, macho::Syntax syntax)
+      : kernel_(std::move(kernel)), target_(std::move(target)), syntax_(syntax) {}
 
   SymbolLookup symbols() const override {
     if (!kernel_) return {};
@@ -63,17 +60,22 @@ class MachoHooks final : public KernelHooks {
       return SymbolHit{std::string(hit->name), hit->offset};
     };
   }
-  Disassembler disassembler() const override { return capstone_disassembler(index()); }
+  Disassembler disassembler() const override { return capstone_disassembler(index(), syntax_); }
   const macho::Symbolizer* symbolizer() const override { return index(); }
+  const macho::SymbolIndex* symbol_index() const override { return index(); }
   Expected<uint64_t> evaluate(std::string_view text) const override {
-    return kgm::evaluate_address(text, expression_context(index(), session_));
+    return kgm::evaluate_address(text, expression_context(index(), target_));
   }
+
+  // For the session overload: the memory target_.memory points at.
+  std::unique_ptr<kgm::Memory> owned_memory;
 
  private:
   const macho::SymbolIndex* index() const { return kernel_ ? &kernel_->symbols() : nullptr; }
 
   std::optional<macho::KernelImage> kernel_;
-  client::Session* session_;
+  HookTarget target_;
+  macho::Syntax syntax_;
 };
 
 Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const client::TargetInfo* target,
@@ -91,17 +93,39 @@ Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const
   return image;
 }
 
+Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const State& state, HookTarget target) {
+  KDP_TRY(macho::Syntax syntax, disassembly_syntax(inv, state));
+  const std::optional<std::string> path = inv.global.kernel ? inv.global.kernel : state.kernel;
+  if (!path) return std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax);
+  auto image = load_matching_kernel(*path, target.running, inv.global.force);
+  if (!image) return std::move(image).error().context("--kernel " + *path);
+  return std::make_unique<MachoHooks>(std::move(image).value(), std::move(target), syntax);
+}
+
 }  // namespace
+
+Expected<macho::Syntax> disassembly_syntax(const Invocation& inv, const State& state) {
+  const std::optional<std::string>& flavor = inv.global.syntax ? inv.global.syntax : state.disassembly_flavor;
+  if (!flavor || *flavor == "att") return macho::Syntax::kAtt;
+  if (*flavor == "intel") return macho::Syntax::kIntel;
+  return usage_error("unknown disassembly flavor \"" + *flavor + "\" (att or intel)");
+}
+
+Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
+                                                         HookTarget target) {
+  KDP_TRY(auto hooks, make_hooks(inv, state, std::move(target)));
+  return std::unique_ptr<KernelHooks>(std::move(hooks));
+}
 
 Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
                                                          client::Session* session) {
-  const std::optional<std::string> path = inv.global.kernel ? inv.global.kernel : state.kernel;
-  if (!path) return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::nullopt, session));
-  auto image = load_matching_kernel(*path, session ? &session->target() : nullptr, inv.global.force);
-  if (!image) return std::move(image).error().context("--kernel " + *path);
-  return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::move(image).value(), session));
+  if (!session) return load_kernel_hooks(inv, state, HookTarget{});
+  auto memory = std::make_unique<kgm::SessionMemory>(*session);
+  HookTarget target{&session->target(), memory.get(), [session] { return session->read_registers(); }};
+  KDP_TRY(auto hooks, make_hooks(inv, state, std::move(target)));
+  hooks->owned_memory = std::move(memory);
+  return std::unique_ptr<KernelHooks>(std::move(hooks));
 }
-
 
 Expected<uint64_t> resolve_address(std::string_view text, const KernelHooks& hooks) {
   if (looks_numeric(text)) return parse_u64(text, "address");

@@ -1,10 +1,11 @@
 // Where kernel knowledge plugs into kdpctl: symbol names for addresses (x labels, rip, breakpoint
-// tables), x/i, and expressions in ADDR arguments. Built from the kernel-loader libraries when
-// they are part of the build: macho/ (symbols, Capstone disassembly) and kgm/ (expressions such as
-// `allproc+8`, `*kernproc`, `$rip-5`). Without --kernel, x/i and expressions over numbers and
-// registers still work; names need the kernel file.
+// tables), x/i, and expressions in ADDR arguments. Built from macho/ (symbols, Capstone
+// disassembly) and kgm/ (expressions such as `allproc+8`, `*kernproc`, `$rip-5`, which read
+// through kgm::Memory). Without --kernel, x/i and expressions over numbers and registers still
+// work; names need the kernel file.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,9 +15,12 @@
 #include "cli/core/examine.h"
 #include "cli/core/symbols.h"
 #include "cli/invocation.h"
+#include "kgm/memory.h"
+#include "macho/disasm.h"
 
 namespace kdp::macho {
 class Symbolizer;
+class SymbolIndex;
 }
 
 namespace kdp::cli {
@@ -28,17 +32,35 @@ class KernelHooks {
   virtual Disassembler disassembler() const { return {}; }
   // The loaded kernel's symbols for library code (backtraces); null without --kernel.
   virtual const macho::Symbolizer* symbolizer() const { return nullptr; }
+  // The loaded kernel's symbol index (kgmacros commands); null without --kernel.
+  virtual const macho::SymbolIndex* symbol_index() const { return nullptr; }
   // An address expression ("kext_alloc", "allproc+8", "*kernproc", "$rip"); plain numbers never
   // get here.
   virtual Expected<uint64_t> evaluate(std::string_view text) const;
 };
 
+// The stopped CPU's registers, read when an expression names one.
+using RegisterSource = std::function<Expected<wire::X86ThreadState64>()>;
+
+// What the hooks read from and check against.
+struct HookTarget {
+  const client::TargetInfo* running = nullptr;  // the live kernel (UUID check, slide); null offline
+  kgm::Memory* memory = nullptr;                // `*` in expressions, x/i; null: none
+  RegisterSource registers;                     // `$rip`; empty: none
+};
+
 // The hooks for this invocation: --kernel, else the remembered kernel, slid by the running
-// kernel's stext. Expressions read pointers and registers through `session` (which must outlive
-// the hooks; may be null). Fails when the file cannot be read or is not the running kernel (UUID
-// mismatch).
+// kernel's stext (offline: unslid). Memory and registers must outlive the hooks. Fails when the
+// file cannot be read or is not the running kernel (UUID mismatch).
+Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
+                                                         HookTarget target);
+// The same over a live session (may be null): expressions read through an uncached
+// kgm::SessionMemory the hooks own.
 Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
                                                          client::Session* session);
+
+// x/i's syntax: --syntax, else the state's disassembly-flavor, else AT&T (gdb's and LLDB's default).
+Expected<macho::Syntax> disassembly_syntax(const Invocation& inv, const State& state);
 
 // ADDR arguments: "0xffffff8000200000", "18446743524955078656", or a symbol expression.
 Expected<uint64_t> resolve_address(std::string_view text, const KernelHooks& hooks);

@@ -69,16 +69,6 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   }
 }
 
-Expected<StoppedCpu> open_session_with_registers(const Invocation& inv, State& state) {
-  wire::X86ThreadState64 registers;
-  const SessionWork work = [&](client::Session& session) -> Status {
-    KDP_TRY(registers, session.read_registers());
-    return {};
-  };
-  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
-  return StoppedCpu{std::move(session), registers};
-}
-
 Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
                                                               AttachKind kind) {
   KDP_TRY(std::string target, inv.target(state));

@@ -33,13 +33,6 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
                                                         AttachKind kind = AttachKind::kReattach,
                                                         const SessionWork& work = {});
 
-// A session on the current target plus the stopped CPU's registers (read as restartable work),
-// for commands that start from them (regs, bt). The session stays open for further reads.
-struct StoppedCpu {
-  std::unique_ptr<client::Session> session;
-  wire::X86ThreadState64 registers;
-};
-Expected<StoppedCpu> open_session_with_registers(const Invocation& inv, State& state);
 
 // A short-lived session used to find out what the kernel is doing after a request whose answer
 // cannot be trusted to arrive (DISCONNECT, HOSTREBOOT): more attempts, a bounded wait, no packet log

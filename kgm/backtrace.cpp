@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "kdp/base/bytes.h"
+#include "kgm/memory_read.h"
 
 namespace kdp::kgm {
 namespace {
@@ -23,8 +24,8 @@ Backtrace stopped(Backtrace bt, StopReason reason, std::string detail) {
 
 }  // namespace
 
-Backtrace walk_frames(uint64_t rip, uint64_t rbp, const ReadU64& read,
-                      const macho::Symbolizer* symbolizer, size_t max_frames) {
+Backtrace walk_frames(uint64_t rip, uint64_t rbp, Memory& memory, const macho::Symbolizer* symbolizer,
+                      size_t max_frames) {
   Backtrace bt;
   if (max_frames == 0) return stopped(std::move(bt), StopReason::kFrameLimit, "");
   bt.frames.push_back({rip, rbp, macho::format_address_symbol(symbolizer, rip)});
@@ -33,16 +34,24 @@ Backtrace walk_frames(uint64_t rip, uint64_t rbp, const ReadU64& read,
     if (fp == 0) return stopped(std::move(bt), StopReason::kNullFramePointer, "");
     if (fp % 8 != 0) return stopped(std::move(bt), StopReason::kMisalignedFramePointer, "rbp " + hex(fp));
     if (bt.frames.size() >= max_frames) return stopped(std::move(bt), StopReason::kFrameLimit, "");
-    auto saved_fp = read(fp);
-    if (!saved_fp) return stopped(std::move(bt), StopReason::kUnreadableFrame, saved_fp.error().message());
-    auto ret = read(fp + 8);
-    if (!ret) return stopped(std::move(bt), StopReason::kUnreadableFrame, ret.error().message());
-    if (*ret == 0) return stopped(std::move(bt), StopReason::kNullReturnAddress, "");
-    bt.frames.push_back({*ret, *saved_fp, caller_symbol(symbolizer, *ret)});
-    if (*saved_fp != 0 && *saved_fp <= fp)
+    auto words = memory.read(fp, 16);
+    if (!words && is_unmapped(words.error()))
+      return stopped(std::move(bt), StopReason::kUnreadableFrame, words.error().message());
+    if (!words) {
+      Error error = std::move(words).error().context("reading the frame at rbp " + hex(fp));
+      bt = stopped(std::move(bt), StopReason::kReadFailed, error.message());
+      bt.error = std::move(error);
+      return bt;
+    }
+    ByteReader frame(*words, "frame at " + hex(fp));
+    const uint64_t saved_fp = frame.u64("saved rbp").value();  // 16 bytes were read
+    const uint64_t ret = frame.u64("return address").value();
+    if (ret == 0) return stopped(std::move(bt), StopReason::kNullReturnAddress, "");
+    bt.frames.push_back({ret, saved_fp, caller_symbol(symbolizer, ret)});
+    if (saved_fp != 0 && saved_fp <= fp)
       return stopped(std::move(bt), StopReason::kNonIncreasingFramePointer,
-                     "rbp " + hex(fp) + " -> " + hex(*saved_fp));
-    fp = *saved_fp;
+                     "rbp " + hex(fp) + " -> " + hex(saved_fp));
+    fp = saved_fp;
   }
 }
 
@@ -53,6 +62,7 @@ std::string describe(StopReason reason) {
     case StopReason::kMisalignedFramePointer: return "frame pointer is not 8-byte aligned (corrupt stack?)";
     case StopReason::kNonIncreasingFramePointer: return "previous frame inner to this frame (corrupt stack?)";
     case StopReason::kUnreadableFrame: return "cannot read the frame";
+    case StopReason::kReadFailed: return "reading the frame failed";
     case StopReason::kFrameLimit: return "frame limit reached (more stack frames follow)";
   }
   return "unknown";
@@ -67,7 +77,8 @@ std::string render_backtrace(const Backtrace& bt) {
     out += head + f.symbol.value_or("??") + " ()\n";
   }
   bool normal_end = bt.stop == StopReason::kNullFramePointer || bt.stop == StopReason::kNullReturnAddress;
-  if (!normal_end) {
+  // A failed read is the caller's error to report, not a stop of the stack.
+  if (!normal_end && bt.stop != StopReason::kReadFailed) {
     out += "Backtrace stopped: " + describe(bt.stop);
     if (!bt.detail.empty()) out += ": " + bt.detail;
     out += "\n";

@@ -1,16 +1,17 @@
 // Frame-pointer stack walk for x86_64 kernel code (every xnu function keeps `push rbp; mov rbp,rsp`):
 // at [rbp] the caller's rbp, at [rbp+8] the return address. The walk trusts nothing it reads: it
-// stops on a null, misaligned, non-increasing or unreadable frame pointer and after kMaxFrames,
-// and says which.
+// stops on a null, misaligned, non-increasing or unmapped frame pointer and after kMaxFrames,
+// and says which. A read that fails for another reason (timeout, protocol error) is not the end of
+// the stack but a failure of the walk: it stops with kReadFailed and the error.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "kdp/base/error.h"
+#include "kgm/memory.h"
 #include "macho/symbolizer.h"
 
 namespace kdp::kgm {
@@ -22,7 +23,8 @@ enum class StopReason {
   kNullReturnAddress,          // [rbp+8] == 0 (normal end of a kernel thread's stack)
   kMisalignedFramePointer,     // rbp not 8-aligned: not a frame
   kNonIncreasingFramePointer,  // the caller's rbp is not above this one: a loop or garbage
-  kUnreadableFrame,            // reading [rbp] or [rbp+8] failed
+  kUnreadableFrame,            // [rbp] or [rbp+8] is unmapped (garbage frame pointer)
+  kReadFailed,                 // the memory back-end failed (see Backtrace::error)
   kFrameLimit,                 // kMaxFrames (or the caller's limit) reached
 };
 
@@ -36,14 +38,14 @@ struct Backtrace {
   std::vector<Frame> frames;
   StopReason stop = StopReason::kNullFramePointer;
   std::string detail;  // the read error, or the offending frame pointer
+  std::optional<Error> error;  // kReadFailed: why (its kind decides the exit code)
 };
-
-using ReadU64 = std::function<Expected<uint64_t>(uint64_t address)>;
 
 // `symbolizer` may be null. Caller frames are symbolized at pc-1 (the call instruction), as gdb
 // does, so a call that ends a function is not attributed to the next one.
-Backtrace walk_frames(uint64_t rip, uint64_t rbp, const ReadU64& read,
-                      const macho::Symbolizer* symbolizer, size_t max_frames = kMaxFrames);
+// Each frame's two words are one 16-byte read of `memory`.
+Backtrace walk_frames(uint64_t rip, uint64_t rbp, Memory& memory, const macho::Symbolizer* symbolizer,
+                      size_t max_frames = kMaxFrames);
 
 // gdb's wording for the reason ("previous frame inner to this frame (corrupt stack?)").
 std::string describe(StopReason reason);

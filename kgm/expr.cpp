@@ -3,6 +3,7 @@
 #include <string>
 
 #include "kdp/base/bytes.h"
+#include "kgm/memory_read.h"
 
 namespace kdp::kgm {
 namespace {
@@ -86,9 +87,9 @@ Expected<uint64_t> Evaluator::unary() {
   size_t start = pos_++;
   KDP_TRY(uint64_t address, unary());
   std::string operand(text_.substr(start, pos_ - start));
-  if (!context_.read_pointer)
+  if (context_.memory == nullptr)
     return usage_error(operand + ": reading memory needs a connected target or a core file");
-  auto value = context_.read_pointer(address);
+  auto value = read_u64(*context_.memory, address);
   if (!value) return value.error().context(operand + ": reading " + hex(address));
   return *value;
 }

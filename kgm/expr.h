@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "kdp/base/error.h"
+#include "kgm/memory.h"
 #include "macho/symbol_index.h"
 
 namespace kdp::kgm {
@@ -18,8 +19,8 @@ namespace kdp::kgm {
 struct ExprContext {
   // Symbol names resolve to slid addresses through this index; null means "no kernel file".
   const macho::SymbolIndex* symbols = nullptr;
-  // Reads the 64-bit pointer at an address (for `*`); empty when no target is attached.
-  std::function<Expected<uint64_t>(uint64_t address)> read_pointer;
+  // Memory for `*` (the 64-bit pointer at an address); null when there is none to read.
+  Memory* memory = nullptr;
   // Value of a register named without the '$' ("rip"); empty when no registers are available.
   std::function<Expected<uint64_t>(std::string_view name)> read_register;
 };

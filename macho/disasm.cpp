@@ -13,11 +13,11 @@ class Decoder {
     if (open_) cs_close(&handle_);
   }
 
-  Status open() {
+  Status open(Syntax syntax) {
     if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle_) != CS_ERR_OK)
       return Error(ErrorKind::kIo, "capstone: cannot open an x86-64 decoder");
     open_ = true;
-    cs_option(handle_, CS_OPT_SYNTAX, CS_OPT_SYNTAX_INTEL);
+    cs_option(handle_, CS_OPT_SYNTAX, syntax == Syntax::kAtt ? CS_OPT_SYNTAX_ATT : CS_OPT_SYNTAX_INTEL);
     cs_option(handle_, CS_OPT_DETAIL, CS_OPT_ON);
     insn_ = cs_malloc(handle_);
     if (insn_ == nullptr) return Error(ErrorKind::kIo, "capstone: out of memory");
@@ -55,13 +55,23 @@ void find_target(const Decoder& d, Instruction& out) {
   }
 }
 
-Instruction decoded(const Decoder& d, const Symbolizer* symbolizer) {
+// gdb prints AT&T operands without a space after the comma ("%rsp,%rbp", "(%rax,%rbx,4)").
+std::string gdb_att_operands(std::string_view capstone) {
+  std::string out;
+  for (size_t i = 0; i < capstone.size(); ++i) {
+    out += capstone[i];
+    if (capstone[i] == ',' && i + 1 < capstone.size() && capstone[i + 1] == ' ') ++i;
+  }
+  return out;
+}
+
+Instruction decoded(const Decoder& d, const Symbolizer* symbolizer, Syntax syntax) {
   const cs_insn& insn = d.insn();
   Instruction out;
   out.address = insn.address;
   out.bytes.assign(insn.bytes, insn.bytes + insn.size);
   out.mnemonic = insn.mnemonic;
-  out.operands = insn.op_str;
+  out.operands = syntax == Syntax::kAtt ? gdb_att_operands(insn.op_str) : std::string(insn.op_str);
   find_target(d, out);
   if (out.target_kind != Instruction::TargetKind::kNone)
     out.target_symbol = format_address_symbol(symbolizer, out.target);
@@ -71,16 +81,16 @@ Instruction decoded(const Decoder& d, const Symbolizer* symbolizer) {
 }  // namespace
 
 Expected<std::vector<Instruction>> disassemble(ByteView code, uint64_t address, size_t count,
-                                               const Symbolizer* symbolizer) {
+                                               const Symbolizer* symbolizer, Syntax syntax) {
   Decoder decoder;
-  KDP_TRY_STATUS(decoder.open());
+  KDP_TRY_STATUS(decoder.open(syntax));
   std::vector<Instruction> out;
   const uint8_t* p = code.data();
   size_t size = code.size();
   while (out.size() < count && size > 0) {
     uint64_t at = address;
     if (decoder.next(&p, &size, &address)) {
-      out.push_back(decoded(decoder, symbolizer));
+      out.push_back(decoded(decoder, symbolizer, syntax));
     } else {
       out.push_back(Instruction{at, {*p}, "(bad)", "", {}, Instruction::TargetKind::kNone, 0, {}});
       ++p;

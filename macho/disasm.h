@@ -1,5 +1,8 @@
-// x86-64 disassembly (Capstone, Intel syntax) into records, and a renderer for gdb's `x/i` lines:
-//    0xffffff80002a5184 <kext_alloc+0x4>:\tcall   0xffffff8000226740 <kalloc>
+// x86-64 disassembly (Capstone) into records, and a renderer for gdb's `x/i` lines. AT&T syntax by
+// default, as gdb and LLDB print it (operands separated by a bare comma, as gdb does):
+//    0xffffff80002a5184 <kext_alloc+0x4>:\tcallq  0xffffff8000226740 <kalloc>
+//    0xffffff80002a5181 <kext_alloc+0x1>:\tmovq   %rsp,%rbp
+// or Intel syntax on request (gdb's `set disassembly-flavor intel`), in Capstone's spelling.
 // Direct branch/call targets and rip-relative memory operands are symbolicated through a
 // Symbolizer. Undecodable bytes become one-byte "(bad)" records, as in gdb, and the walk goes on.
 #pragma once
@@ -15,13 +18,15 @@
 
 namespace kdp::macho {
 
+enum class Syntax { kAtt, kIntel };
+
 struct Instruction {
   enum class TargetKind { kNone, kBranch, kMemory };
 
   uint64_t address = 0;
   Bytes bytes;
-  std::string mnemonic;   // "call", "(bad)"
-  std::string operands;   // Capstone's Intel text: "rbp, rsp", "0xffffff8000226740"
+  std::string mnemonic;   // "callq", "(bad)" (Intel: "call")
+  std::string operands;   // "%rsp,%rbp", "0xffffff8000226740" (Intel: "rbp, rsp")
   std::optional<std::string> location;  // the instruction's own address as "kext_alloc+0x4"
   TargetKind target_kind = TargetKind::kNone;
   uint64_t target = 0;                   // branch destination or rip-relative address
@@ -31,7 +36,7 @@ struct Instruction {
 // Decodes up to `count` instructions from `code`, which holds the bytes at `address`. Stops early
 // only when the bytes run out. `symbolizer` may be null (no names).
 Expected<std::vector<Instruction>> disassemble(ByteView code, uint64_t address, size_t count,
-                                               const Symbolizer* symbolizer);
+                                               const Symbolizer* symbolizer, Syntax syntax = Syntax::kAtt);
 
 // One gdb-style line, without a newline. `is_pc` adds gdb's "=> " marker.
 std::string render_instruction(const Instruction& insn, bool is_pc = false);

@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "kgm/memory_read.h"
 #include "cli/core/examine.h"
 #include "kdp/base/json.h"
 #include "cli/core/number.h"
@@ -22,7 +23,7 @@ Status run_break(Invocation& inv) {
     // The kernel accepts a breakpoint on any address (spec §4.10) and the int3 would only fail at
     // `continue`; reading the byte now catches a mistyped address while the user is still here.
     KDP_TRY(Bytes byte, session.read_memory_partial(address, 1));
-    if (byte.empty()) return cannot_access(address).context("Cannot insert breakpoint at " + hex(address));
+    if (byte.empty()) return kgm::cannot_access(address).context("Cannot insert breakpoint at " + hex(address));
     return {};
   };
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));

@@ -1,25 +1,19 @@
-// kdpctl bt: the stopped CPU's call stack by walking saved frame pointers (kgm::walk_frames),
-// every frame symbolicated when a kernel is loaded, printed like gdb's `bt`.
+// kdpctl bt: the stopped CPU's call stack by walking saved frame pointers (kgm::walk_frames) over
+// the invocation's memory (live, or --core with the core's thread state), every frame symbolicated
+// when a kernel is loaded (kext frames by kext name and offset), printed like gdb's `bt`. Unmapped
+// or garbage frames end the walk with gdb's "Backtrace stopped: ..."; a failed read (timeout,
+// protocol error) is an error with its own exit code, after the frames found before it.
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/kernel_context.h"
 #include "kdp/base/json.h"
-#include "cli/kernel_hooks.h"
-#include "cli/session_open.h"
 
 #include "kgm/backtrace.h"
+#include "kgm/kexts.h"
 
 namespace kdp::cli {
 namespace {
-
-// Kernel memory is untrusted: each saved rbp / return address goes through the checked reader.
-kgm::ReadU64 stack_reader(client::Session& session) {
-  return [&session](uint64_t address) -> Expected<uint64_t> {
-    KDP_TRY(Bytes bytes, session.read_memory(address, 8));
-    ByteReader reader(bytes, "stack at " + hex(address));
-    return reader.u64("frame word");
-  };
-}
 
 void print_json(Invocation& inv, const kgm::Backtrace& bt) {
   JsonWriter j;
@@ -35,21 +29,42 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
 Status run_bt(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
-  KDP_TRY(StoppedCpu cpu, open_session_with_registers(inv, state));
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, cpu.session.get()));
-  kgm::Backtrace bt = kgm::walk_frames(cpu.registers.rip(), cpu.registers.rbp(),
-                                       stack_reader(*cpu.session), hooks->symbolizer());
-  if (inv.global.json)
-    print_json(inv, bt);
-  else
-    inv.out << kgm::render_backtrace(bt);
-  return {};
+  std::optional<kgm::Backtrace> bt;
+  const TargetWork work = [&](TargetView& target) -> Status {
+    bt.reset();
+    KDP_TRY(wire::X86ThreadState64 regs, target.registers());
+    // Beyond gdb's `?? ()`: frames in kexts are named from the kmod list when the kernel's types
+    // are known; otherwise (or without --kernel) the kernel file's symbols alone.
+    const macho::Symbolizer* symbolizer = target.hooks.symbolizer();
+    std::unique_ptr<KernelModel> kernel;
+    std::optional<kgm::KernelAndKextSymbolizer> with_kexts;
+    if (symbolizer != nullptr) {
+      if (auto model = KernelModel::open(target, "bt")) {
+        kernel = std::move(model).value();
+        symbolizer = &with_kexts.emplace(kernel->context());
+      }
+    }
+    bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
+    // A failed read may be worth another session on a live target (see open_session).
+    if (bt->error) return *bt->error;
+    return {};
+  };
+  Status walked = with_target_memory(inv, state, work);
+  if (!bt) return walked;  // no registers, no target, ...
+  if (inv.global.json) {
+    if (bt->error) return std::move(*bt->error);  // one JSON document per run: the error's
+    print_json(inv, *bt);
+    return {};
+  }
+  inv.out << kgm::render_backtrace(*bt);
+  if (bt->error) return std::move(*bt->error);
+  return walked;
 }
 
 const CommandSpec kBt{
     .name = "bt",
     .usage = "bt",
-    .summary = "backtrace of the stopped CPU (frame-pointer walk, symbols with --kernel)",
+    .summary = "backtrace of the stopped CPU (frame-pointer walk, symbols with --kernel; works with --core)",
     .run = run_bt,
 };
 

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "kgm/memory_read.h"
 #include "cli/core/atomic_file.h"
 #include "cli/core/examine.h"
 #include "kdp/base/json.h"
@@ -63,7 +64,7 @@ Status run_dump(Invocation& inv) {
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
   // A short dump that looks complete is worse than none: without --partial nothing is written.
   if (data.size() < length && (!partial || data.empty()))
-    return cannot_access(address + data.size())
+    return kgm::cannot_access(address + data.size())
         .context("dump: read " + std::to_string(data.size()) + " of " + std::to_string(length) +
                  " bytes, nothing written (--partial keeps the readable part)");
   KDP_TRY_STATUS(write_file_atomically(file, data));

@@ -1,4 +1,5 @@
-// kdpctl x/FMT [ADDR]: gdb's examine command over KDP memory reads.
+// kdpctl x/FMT [ADDR]: gdb's examine command over the invocation's memory (live, --core, or the
+// kernel file).
 #include <ostream>
 
 #include "cli/command.h"
@@ -6,7 +7,7 @@
 #include "kdp/base/json.h"
 #include "cli/core/number.h"
 #include "cli/kernel_hooks.h"
-#include "cli/session_open.h"
+#include "cli/target_memory.h"
 
 namespace kdp::cli {
 namespace {
@@ -32,18 +33,18 @@ Status run_examine(Invocation& inv) {
   if (!has_address && !state.next_address) return usage_error("Argument required (starting display address).");
   uint64_t address = state.next_address.value_or(0);
   ExamineOutput out;
-  const SessionWork work = [&](client::Session& session) -> Status {
-    KDP_TRY(auto hooks, load_kernel_hooks(inv, state, &session));
+  const TargetWork work = [&](TargetView& target) -> Status {
     if (has_address) {
-      KDP_TRY(address, resolve_address(inv.args[0], *hooks));
+      KDP_TRY(address, resolve_address(inv.args[0], target.hooks));
     }
-    const MemoryReader read = [&](uint64_t at, uint64_t size) { return session.read_memory_partial(at, size); };
-    out = examine(format, address, read, {hooks->symbols(), hooks->disassembler()});
-    // Unreadable memory is a result; a timeout may be worth another session (see open_session).
+    out = examine(format, address, target.memory, {target.hooks.symbols(), target.hooks.disassembler()});
+    // Unmapped memory and other read errors are results (the lines before them stay); a timeout
+    // may be worth another session (see open_session).
     if (out.error && out.error->kind() == ErrorKind::kTimeout) return *out.error;
     return {};
   };
-  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
+  Status opened = with_target_memory(inv, state, work);
+  if (!opened && !out.error) return opened;  // nothing was examined (no target, bad ADDR, ...)
   // gdb keeps the next address even after a failed examine, but the format only after success.
   state.next_address = out.next_address;
   if (!out.error) state.examine = remember_examine(format);
@@ -65,7 +66,8 @@ const CommandSpec kExamine{
     .details = "FMT is [COUNT][FORMAT][SIZE] in any order of letters. FORMAT: x hex, d decimal, u unsigned,\n"
                "o octal, t binary, z zero-padded hex, a address, c char, s string, i instruction. SIZE: b h w g.\n"
                "Defaults and memory across runs follow gdb: a bare `kdpctl x` continues where the last one\n"
-               "stopped with the last format. ADDR is a number (0x... or decimal) or, with --kernel, a symbol.",
+               "stopped with the last format. ADDR is a number (0x... or decimal) or, with --kernel, a symbol.\n"
+               "x/i prints AT&T syntax like gdb; --syntax intel or `kdpctl set disassembly-flavor intel` for Intel.",
     .run = run_examine,
     .takes_format = true,
 };

@@ -4,8 +4,7 @@
 #include "cli/command.h"
 #include "cli/core/breakpoints.h"
 #include "kdp/base/json.h"
-#include "cli/kernel_hooks.h"
-#include "cli/session_open.h"
+#include "cli/target_memory.h"
 
 namespace kdp::cli {
 namespace {
@@ -25,15 +24,20 @@ Status info_breakpoints(Invocation& inv) {
   return {};
 }
 
-// gdb's `info symbol ADDR`: "kext_alloc + 16" (gdb adds "in section .text"). Needs a session: the
-// running kernel's UUID and slide decide whether the --kernel file applies.
+// gdb's `info symbol ADDR`: "kext_alloc + 16" (gdb adds "in section .text"). On a live target the
+// running kernel's UUID and slide decide whether the --kernel file applies; offline (--core, or
+// the kernel file alone) its addresses are the file's.
 Status info_symbol(Invocation& inv, const std::string& expression) {
   KDP_TRY(State state, inv.load_state());
-  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, {}));
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, session.get()));
-  if (!hooks->symbols()) return usage_error("info symbol needs the kernel file: give --kernel PATH");
-  KDP_TRY(uint64_t address, resolve_address(expression, *hooks));
-  std::optional<SymbolHit> hit = hooks->symbols()(address);
+  uint64_t address = 0;
+  std::optional<SymbolHit> hit;
+  const TargetWork work = [&](TargetView& target) -> Status {
+    if (!target.hooks.symbols()) return usage_error("info symbol needs the kernel file: give --kernel PATH");
+    KDP_TRY(address, resolve_address(expression, target.hooks));
+    hit = target.hooks.symbols()(address);
+    return {};
+  };
+  KDP_TRY_STATUS(with_target_memory(inv, state, work));
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object().hex_field("address", address);

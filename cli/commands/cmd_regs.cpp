@@ -1,12 +1,11 @@
-// kdpctl regs: the stopped CPU's registers (READREGS flavor x86_THREAD_STATE64) like gdb's
-// `info registers`.
+// kdpctl regs: the stopped CPU's registers (READREGS flavor x86_THREAD_STATE64, or a core's
+// first thread with --core) like gdb's `info registers`.
 #include <ostream>
 
 #include "cli/command.h"
 #include "kdp/base/json.h"
 #include "cli/core/registers_format.h"
-#include "cli/kernel_hooks.h"
-#include "cli/session_open.h"
+#include "cli/target_memory.h"
 
 namespace kdp::cli {
 namespace {
@@ -14,8 +13,14 @@ namespace {
 Status run_regs(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
-  KDP_TRY(StoppedCpu cpu, open_session_with_registers(inv, state));
-  const wire::X86ThreadState64& regs = cpu.registers;
+  wire::X86ThreadState64 regs;
+  std::vector<std::string> lines;
+  const TargetWork work = [&](TargetView& target) -> Status {
+    KDP_TRY(regs, target.registers());
+    if (!inv.global.json) lines = format_registers(regs, target.hooks.symbols());
+    return {};
+  };
+  KDP_TRY_STATUS(with_target_memory(inv, state, work));
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object();
@@ -24,8 +29,7 @@ Status run_regs(Invocation& inv) {
     inv.out << j.end_object().str() << "\n";
     return {};
   }
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, cpu.session.get()));
-  for (const std::string& line : format_registers(regs, hooks->symbols())) inv.out << line << "\n";
+  for (const std::string& line : lines) inv.out << line << "\n";
   return {};
 }
 

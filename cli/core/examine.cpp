@@ -4,9 +4,12 @@
 #include <cstdio>
 
 #include "cli/core/gdb_text.h"
+#include "kgm/memory_read.h"
 
 namespace kdp::cli {
 namespace {
+
+using kgm::cannot_access;
 
 int64_t sign_extend(uint64_t raw, uint64_t bytes) {
   if (bytes >= 8) return static_cast<int64_t>(raw);
@@ -49,11 +52,11 @@ size_t units_per_line(const ExamineFormat& f) {
 
 std::string label(uint64_t address, const SymbolLookup& symbols) { return gdb_address(address, symbols) + ":"; }
 
-void examine_units(const ExamineFormat& f, uint64_t address, const MemoryReader& read,
+void examine_units(const ExamineFormat& f, uint64_t address, kgm::Memory& memory,
                    const SymbolLookup& symbols, ExamineOutput& out) {
   const uint64_t unit = f.unit_bytes();
   out.next_address = address;
-  auto data = read(address, unit * static_cast<uint64_t>(f.count));
+  auto data = memory.read_partial(address, unit * static_cast<uint64_t>(f.count));
   if (!data) {
     out.error = std::move(data).error();
     return;
@@ -69,14 +72,14 @@ void examine_units(const ExamineFormat& f, uint64_t address, const MemoryReader&
     out.items.push_back({at, Bytes(bytes.begin(), bytes.end()), std::move(text)});
   }
   out.next_address = address + complete * unit;
-  if (complete < static_cast<size_t>(f.count)) out.error = cannot_access(out.next_address);
+  if (complete < static_cast<size_t>(f.count)) out.error = kgm::unreadable(memory, out.next_address);
 }
 
 // One x/s string at `address` (valprint.c val_print_string with gdb's default print elements 200).
 // Returns false when memory ran out before a NUL, after emitting gdb's "<error: ...>" line.
-bool examine_string(uint64_t address, const MemoryReader& read, const SymbolLookup& symbols,
+bool examine_string(uint64_t address, kgm::Memory& memory, const SymbolLookup& symbols,
                     ExamineOutput& out) {
-  auto data = read(address, kGdbPrintMax);
+  auto data = memory.read_partial(address, kGdbPrintMax);
   if (!data) {
     out.error = std::move(data).error();
     return false;
@@ -88,7 +91,7 @@ bool examine_string(uint64_t address, const MemoryReader& read, const SymbolLook
   bool ellipsis = false;
   if (!found_nul && data->size() == kGdbPrintMax) {
     // gdb peeks at the next character: a non-NUL one means the string goes on.
-    auto peek = read(address + kGdbPrintMax, 1);
+    auto peek = memory.read_partial(address + kGdbPrintMax, 1);
     if (!peek) {
       out.error = std::move(peek).error();
       return false;
@@ -102,11 +105,11 @@ bool examine_string(uint64_t address, const MemoryReader& read, const SymbolLook
   const size_t shown = found_nul ? consumed - 1 : consumed;
   out.items.push_back({address, Bytes(chars.begin(), chars.begin() + shown), text});
   out.next_address = address + consumed;
-  if (truncated_by_fault) out.error = cannot_access(address + consumed);
+  if (truncated_by_fault) out.error = kgm::unreadable(memory, address + consumed);
   return !truncated_by_fault;
 }
 
-void examine_instructions(const ExamineFormat& f, uint64_t address, const MemoryReader& read,
+void examine_instructions(const ExamineFormat& f, uint64_t address, kgm::Memory& memory,
                           const ExamineHooks& hooks, ExamineOutput& out) {
   out.next_address = address;
   if (!hooks.disassemble) {
@@ -114,7 +117,7 @@ void examine_instructions(const ExamineFormat& f, uint64_t address, const Memory
     return;
   }
   for (int i = 0; i < f.count; ++i) {
-    auto insn = hooks.disassemble(out.next_address, read);
+    auto insn = hooks.disassemble(out.next_address, memory);
     if (!insn) {
       out.error = std::move(insn).error();
       return;
@@ -128,10 +131,6 @@ void examine_instructions(const ExamineFormat& f, uint64_t address, const Memory
 }
 
 }  // namespace
-
-Error cannot_access(uint64_t address) {
-  return Error(ErrorKind::kProtocol, "Cannot access memory at address " + hex(address));
-}
 
 std::string format_unit(uint64_t raw, const ExamineFormat& f, const SymbolLookup& symbols) {
   const uint64_t bytes = f.unit_bytes();
@@ -154,17 +153,17 @@ std::string format_unit(uint64_t raw, const ExamineFormat& f, const SymbolLookup
   }
 }
 
-ExamineOutput examine(const ExamineFormat& format, uint64_t address, const MemoryReader& read,
+ExamineOutput examine(const ExamineFormat& format, uint64_t address, kgm::Memory& memory,
                       const ExamineHooks& hooks) {
   ExamineOutput out;
   out.next_address = address;
   if (format.format == 'i') {
-    examine_instructions(format, address, read, hooks, out);
+    examine_instructions(format, address, memory, hooks, out);
   } else if (format.format == 's') {
     for (int i = 0; i < format.count; ++i)
-      if (!examine_string(out.next_address, read, hooks.symbols, out)) break;
+      if (!examine_string(out.next_address, memory, hooks.symbols, out)) break;
   } else {
-    examine_units(format, address, read, hooks.symbols, out);
+    examine_units(format, address, memory, hooks.symbols, out);
   }
   return out;
 }

@@ -19,4 +19,9 @@ ExitCode exit_code_for(ErrorKind kind) {
   return kExitTarget;
 }
 
+ExitCode exit_code_for(const Error& error) {
+  if (error.kind() == ErrorKind::kNotFound && error.fault_address()) return kExitTarget;
+  return exit_code_for(error.kind());
+}
+
 }  // namespace kdp::cli

@@ -15,5 +15,8 @@ enum ExitCode : int {
 };
 
 ExitCode exit_code_for(ErrorKind kind);
+// As above, except that unreadable kernel memory (kNotFound with a fault address: "Cannot access
+// memory at address ...") is the target's answer, exit 1, not a name the user got wrong.
+ExitCode exit_code_for(const Error& error);
 
 }  // namespace kdp::cli

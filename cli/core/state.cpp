@@ -97,6 +97,11 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          s.kernel = std::string(v);
          return {};
        }},
+      {"disassembly-flavor", [](std::string_view v, State& s) -> Status {
+         if (v != "att" && v != "intel") return usage_error("disassembly-flavor must be att or intel");
+         s.disassembly_flavor = std::string(v);
+         return {};
+       }},
       {"retries", [](std::string_view v, State& s) -> Status {
          KDP_TRY(s.retries, parse_int(v, "retries", 1, 1000));
          return {};
@@ -174,6 +179,7 @@ std::string serialize_state(const State& s) {
   out << "format " << kStateFormat << "\n";
   if (s.target) out << "target " << *s.target << "\n";
   if (s.kernel) out << "kernel " << *s.kernel << "\n";
+  if (s.disassembly_flavor) out << "disassembly-flavor " << *s.disassembly_flavor << "\n";
   if (s.retries) out << "retries " << *s.retries << "\n";
   if (s.timeout_ms) out << "timeout-ms " << *s.timeout_ms << "\n";
   for (const Breakpoint& b : s.breakpoints.entries()) {

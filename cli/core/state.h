@@ -4,6 +4,7 @@
 //   # kdpctl state: written by kdpctl; one "key value" per line
 //   format 1
 //   target macvm
+//   disassembly-flavor intel
 //   retries 8
 //   breakpoint 1 0xffffff8000201234 hits 2
 //   next-breakpoint 2
@@ -43,6 +44,7 @@ struct PlantedBreakpoint {
 struct State {
   std::optional<std::string> target;       // "macvm" or "192.0.2.7:41139", as the user wrote it
   std::optional<std::string> kernel;       // --kernel PATH, for symbols (kernel-loader work)
+  std::optional<std::string> disassembly_flavor;  // x/i syntax: "att" (default) or "intel"
   std::optional<int> retries;              // transmissions per request
   std::optional<uint64_t> timeout_ms;      // per-request deadline
   BreakpointList breakpoints;

@@ -50,6 +50,7 @@ class KdpSession final : public Session {
 
   const TargetInfo& target() const override { return info_; }
   SessionStats stats() const override;
+  uint64_t generation() const override { return generation_; }
 
   Expected<Bytes> read_memory(uint64_t address, uint64_t size, ProgressFn progress) override;
   Expected<Bytes> read_memory_partial(uint64_t address, uint64_t size) override;
@@ -92,6 +93,8 @@ class KdpSession final : public Session {
   std::string label() const;  // "macvm:41139"
   std::string on_target(std::string step) const { return step + " on " + label(); }
   Status usable();            // not closed, not running
+  // Bumps generation_ before any request other than a pure query (kdp_session.cpp).
+  void note_request(wire::Command command);
   Expected<wire::Packet> call(wire::Command command, wire::Body body, bool idempotent);
   template <class Reply>
   Expected<Reply> call_for(wire::Command command, wire::Body body, bool idempotent);
@@ -140,6 +143,7 @@ class KdpSession final : public Session {
   bool running_ = false;
   bool closed_ = false;
   bool handshake_connected_ = false;  // the current handshake got past CONNECT
+  uint64_t generation_ = 0;           // see Session::generation; bumped by note_request
 };
 
 // "KDP_READMEM64 failed: KDPERR_BAD_NBYTES" unless error is 0.

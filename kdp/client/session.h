@@ -101,6 +101,12 @@ class Session {
   virtual const TargetInfo& target() const = 0;
   virtual SessionStats stats() const = 0;
 
+  // Changes whenever what a memory read returns may have changed: before every request that lets
+  // the kernel run (resume, step), writes memory, registers, MSRs or ports, sets or removes a
+  // breakpoint, (re)attaches or ends the session, and when a stop arrives. Caches of kernel memory
+  // (kgm::CachedMemory) key on it; reads never change it.
+  virtual uint64_t generation() const = 0;
+
   // Virtual memory, split at MAXBYTES. A short read fails with an Error naming the first
   // unreadable address; read_memory_partial returns what was read before it instead.
   virtual Expected<Bytes> read_memory(uint64_t address, uint64_t size, ProgressFn progress = {}) = 0;

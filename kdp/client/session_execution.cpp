@@ -89,6 +89,7 @@ Expected<StopEvent> KdpSession::step_once(Time deadline) {
 Status KdpSession::resume(Time deadline, std::string& note) {
   KDP_TRY_STATUS(link_.settle_sequence());
   uint32_t cpus = info_.host_info.cpus_mask != 0 ? info_.host_info.cpus_mask : 1;
+  note_request(Command::kResumeCpus);
   RequestSpec spec(Command::kResumeCpus, wire::ResumeRequest{cpus});
   spec.completed_by_stop = true;
   spec.deadline = std::max(Duration::zero(), std::min<Duration>(setup_.options.retry.deadline, deadline - link_.now()));
@@ -121,6 +122,7 @@ Expected<StopEvent> KdpSession::await_stop(Time deadline, const std::string& res
 }
 
 Expected<StopEvent> KdpSession::finish_stop(const StopNotice& notice, bool stepping) {
+  ++generation_;  // the kernel ran until this stop
   StopEvent event = event_from(notice);
   if (event.termination) return event;
   KDP_TRY(X86ThreadState64 regs, fetch_registers());

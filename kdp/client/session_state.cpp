@@ -111,6 +111,7 @@ Expected<wire::DumpInfo> KdpSession::dump_info() {
 
 Expected<wire::Packet> KdpSession::final_request(Command command, int max_attempts) {
   closed_ = true;
+  note_request(command);
   RequestSpec spec(command);
   spec.max_attempts = max_attempts;
   return link_.request(std::move(spec));

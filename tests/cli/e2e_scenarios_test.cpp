@@ -118,7 +118,7 @@ TEST_CASE("--kernel: symbols in x, regs, x/i, break and stops; expressions over 
   CHECK(contains(regs.out, "\nrip            " + rip + "  " + rip + " <Debugger+16>\n"));
   CHECK(cli.run({"x/s", "version"}).out.rfind("0xffffff8000800000 <version>:\t\"Darwin Kernel Version 11.3.0", 0) == 0);
   CHECK(cli.run({"x/gx", "demo_magic"}).out == "0xffffff8000800100 <demo_magic>:\t0xfeedfacecafebeef\n");
-  CHECK(cli.run({"x/i", "$rip"}).out.rfind("   " + rip + " <Debugger+16>:\tcall   0x", 0) == 0);
+  CHECK(cli.run({"x/i", "$rip"}).out.rfind("   " + rip + " <Debugger+16>:\tcallq  0x", 0) == 0);
   CHECK(cli.run({"break", "Debugger+16"}).out == "Breakpoint 1 at " + rip + " <Debugger+16>\n");
   CHECK(cli.run({"continue"}).out == "Continuing.\n\nBreakpoint 1, " + rip + " in Debugger ()\n");
   CHECK(cli.run({"step"}).out.find(" in Debugger ()\n") == 18);

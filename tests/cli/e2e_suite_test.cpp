@@ -116,7 +116,7 @@ void examine_memory(Suite& s, const std::string& rip) {
   CHECK(s.run({"x/6c", "0xffffff8000800000"}) == "0xffffff8000800000:\t68 'D'\t97 'a'\t114 'r'\t119 'w'\t105 'i'\t110 'n'\n");
   CHECK(s.run({"x/a", "0xffffff8000200038"}) == "0xffffff8000200038:\t0xffffff8000200000\n");
   out = s.run({"x/3i", rip});
-  CHECK(out.rfind("   " + rip + ":\tcall   0x", 0) == 0);
+  CHECK(out.rfind("   " + rip + ":\tcallq  0x", 0) == 0);
   CHECK(std::count(out.begin(), out.end(), '\n') == 3);
   CHECK(contains(s.run({"--json", "x/2gx", "0xffffff8000800100"}), "\"text\":\"0xfeedfacecafebeef\""));
   CHECK(s.run({"x/2gx", "0xffffff8000400000"}, 1).empty());  // the hole after __TEXT

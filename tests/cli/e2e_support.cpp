@@ -31,6 +31,14 @@ std::string demo_kernel_path() {
 #endif
 }
 
+std::string demo_core_path() {
+#ifdef KDPCTL_DEMO_CORE
+  return KDPCTL_DEMO_CORE;
+#else
+  return "";
+#endif
+}
+
 bool binaries_available() {
   if (!kdpctl_path().empty() && !sim_path().empty()) return true;
   MESSAGE("skipped: kdpctl or kdp-sim is not part of this build");

@@ -15,6 +15,8 @@ std::string kdpctl_path();
 std::string sim_path();
 // The Mach-O kernel file of kdp-sim's default snapshot (symbols for --kernel), or "".
 std::string demo_kernel_path();
+// kdp-sim's default snapshot (the core file the build writes), or "".
+std::string demo_core_path();
 
 // True when both binaries are part of the build; otherwise says so (doctest MESSAGE) for the caller
 // to return early.

@@ -218,9 +218,17 @@ TEST_CASE("unreadable memory: the lines before it stay, the error names the firs
 }
 
 TEST_CASE("a failed read (not unmapped memory) is passed through unchanged") {
-  const MemoryReader failing = [](uint64_t, uint64_t) -> Expected<Bytes> {
-    return Error(ErrorKind::kTimeout, "KDP_READMEM64 to 127.0.0.1:1: no reply");
-  };
+  class Failing final : public kgm::Memory {
+   public:
+    Expected<Bytes> read(uint64_t, uint64_t) override { return error(); }
+    Expected<Bytes> read_partial(uint64_t, uint64_t) override { return error(); }
+    uint64_t max_request() const override { return 1024; }
+    kgm::MemoryStats stats() const override { return {}; }
+    std::string source() const override { return "127.0.0.1:1"; }
+
+   private:
+    static Error error() { return Error(ErrorKind::kTimeout, "KDP_READMEM64 to 127.0.0.1:1: no reply"); }
+  } failing;
   for (const char* spec : {"/4gx", "/s"}) {
     auto format = parse_examine_format(spec, {}, true);
     REQUIRE(format);
@@ -240,8 +248,8 @@ TEST_CASE("x/i goes through the disassembler hook, and says what is missing with
   REQUIRE(none.error);
   CHECK(none.error->message().find("x/i needs a disassembler") != std::string::npos);
 
-  const Disassembler fake = [](uint64_t address, const MemoryReader& read) -> Expected<Instruction> {
-    KDP_TRY(Bytes b, read(address, 1));
+  const Disassembler fake = [](uint64_t address, kgm::Memory& memory) -> Expected<Instruction> {
+    KDP_TRY(Bytes b, memory.read_partial(address, 1));
     if (b.size() == 1 && b[0] == 0x55) return Instruction{"push   %rbp", 1};
     return Instruction{"mov    %rsp,%rbp", 3};
   };

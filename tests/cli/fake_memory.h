@@ -10,6 +10,7 @@
 
 #include "kdp/base/bytes.h"
 #include "cli/core/examine.h"
+#include "kgm/memory_read.h"
 
 namespace kdp::cli::test {
 
@@ -27,14 +28,10 @@ class FakeMemory {
     put(std::move(name), address, b);
   }
 
-  MemoryReader reader() const {
-    return [this](uint64_t address, uint64_t size) -> Expected<Bytes> {
-      ++reads_;
-      Bytes out;
-      for (uint64_t a = address; a < address + size && a >= base_ && a - base_ < bytes_.size(); ++a)
-        out.push_back(bytes_[a - base_]);
-      return out;
-    };
+  // The address space as kgm::Memory (reads count in reads()).
+  kgm::Memory& reader() const {
+    adapter_.m_ = this;  // FakeMemory is copied around by value: point at this copy
+    return adapter_;
   }
 
   // gdb's minimal-symbol lookup: an address inside [start, start + size) of an object.
@@ -49,6 +46,26 @@ class FakeMemory {
   int reads() const { return reads_; }
 
  private:
+  class Adapter final : public kgm::Memory {
+   public:
+    Expected<Bytes> read_partial(uint64_t address, uint64_t size) override {
+      ++m_->reads_;
+      Bytes out;
+      for (uint64_t a = address; a < address + size && a >= m_->base_ && a - m_->base_ < m_->bytes_.size(); ++a)
+        out.push_back(m_->bytes_[a - m_->base_]);
+      return out;
+    }
+    Expected<Bytes> read(uint64_t address, uint64_t size) override {
+      KDP_TRY(Bytes partial, read_partial(address, size));
+      return kgm::require_all(std::move(partial), address, size);
+    }
+    uint64_t max_request() const override { return 1024; }
+    kgm::MemoryStats stats() const override { return {}; }
+    std::string source() const override { return "fake memory"; }
+
+    const FakeMemory* m_ = nullptr;
+  };
+
   struct Symbol {
     std::string name;
     uint64_t address;
@@ -58,6 +75,7 @@ class FakeMemory {
   Bytes bytes_;
   std::vector<Symbol> symbols_;
   mutable int reads_ = 0;
+  mutable Adapter adapter_;
 };
 
 }  // namespace kdp::cli::test

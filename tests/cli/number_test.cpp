@@ -46,5 +46,9 @@ TEST_CASE("every error kind maps to the documented exit code") {
   CHECK(exit_code_for(ErrorKind::kProtocol) == 1);
   CHECK(exit_code_for(ErrorKind::kMalformed) == 1);
   CHECK(exit_code_for(ErrorKind::kIo) == 1);
+  // Unmapped memory is the target's answer; a missing symbol is the user's mistake.
+  CHECK(exit_code_for(Error(ErrorKind::kNotFound, "Cannot access memory at address 0x0").with_fault_address(0)) == 1);
+  CHECK(exit_code_for(Error(ErrorKind::kNotFound, "no symbol named 'x'")) == 2);
+  CHECK(exit_code_for(Error(ErrorKind::kTimeout, "no reply").with_fault_address(0x10)) == 3);
   CHECK(hex_padded(0x10) == "0x0000000000000010");
 }

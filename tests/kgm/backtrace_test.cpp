@@ -5,6 +5,7 @@
 #include <map>
 
 #include "kgm/backtrace.h"
+#include "tests/kgm/test_memory.h"
 #include "macho/kernel_image.h"
 #include "tools/fixtures/testkernel/testkernel_writer.h"
 
@@ -54,20 +55,17 @@ std::map<uint64_t, uint64_t> panic_stack() {
   return mem;
 }
 
-ReadU64 reader(const std::map<uint64_t, uint64_t>& mem) {
-  return [&mem](uint64_t address) -> Expected<uint64_t> {
-    auto it = mem.find(address);
-    if (it == mem.end()) return Error(ErrorKind::kProtocol, "cannot read " + hex(address));
-    return it->second;
-  };
-}
+template <class T>
+T& lvalue(T&& t) { return t; }
+
+test::FnMemory reader(const std::map<uint64_t, uint64_t>& mem) { return test::FnMemory(test::words(mem)); }
 
 }  // namespace
 
 TEST_CASE("a panic stack walks to the outermost frame, every frame symbolicated") {
   auto mem = panic_stack();
   uint64_t rip = *fn("_Debugger").trap_address + 1;  // KDP reports rip after the int3
-  Backtrace bt = walk_frames(rip, kStackTop, reader(mem), &lion().image.symbols());
+  Backtrace bt = walk_frames(rip, kStackTop, lvalue(reader(mem)), &lion().image.symbols());
   CHECK(bt.stop == StopReason::kNullFramePointer);
   REQUIRE(bt.frames.size() == 7);
   CHECK(bt.frames[0].frame_pointer == kStackTop);
@@ -95,7 +93,7 @@ class TwoFunctions : public macho::Symbolizer {
 TEST_CASE("caller frames are symbolized at the call, not past it") {
   TwoFunctions symbols;
   std::map<uint64_t, uint64_t> mem = {{0x8000, 0}, {0x8008, 0x1010}};
-  Backtrace bt = walk_frames(0x1010, 0x8000, reader(mem), &symbols);
+  Backtrace bt = walk_frames(0x1010, 0x8000, lvalue(reader(mem)), &symbols);
   REQUIRE(bt.frames.size() == 2);
   CHECK(bt.frames[0].symbol == "next");         // the innermost pc is where execution is
   CHECK(bt.frames[1].symbol == "caller+0x10");  // a return address belongs to the call before it
@@ -104,14 +102,14 @@ TEST_CASE("caller frames are symbolized at the call, not past it") {
 TEST_CASE("the walk stops, saying why, on bad frame pointers") {
   const auto* symbols = &lion().image.symbols();
   SUBCASE("null frame pointer in the registers") {
-    Backtrace bt = walk_frames(0xffffff80002c5c45, 0, reader({}), symbols);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0, lvalue(reader({})), symbols);
     CHECK(bt.frames.size() == 1);
     CHECK(bt.stop == StopReason::kNullFramePointer);
     CHECK(render_backtrace(bt) == "#0  0xffffff80002c5c45 in Debugger+0x5 ()\n");
   }
   SUBCASE("misaligned") {
     std::map<uint64_t, uint64_t> mem = {{0x1000, 0x1044}, {0x1008, 0xffffff80002204c9}};
-    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, reader(mem), symbols);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, lvalue(reader(mem)), symbols);
     CHECK(bt.frames.size() == 2);
     CHECK(bt.stop == StopReason::kMisalignedFramePointer);
     CHECK(render_backtrace(bt).ends_with(
@@ -119,30 +117,46 @@ TEST_CASE("the walk stops, saying why, on bad frame pointers") {
   }
   SUBCASE("non-increasing") {
     std::map<uint64_t, uint64_t> mem = {{0x1000, 0x1000}, {0x1008, 0xffffff80002204c9}};
-    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, reader(mem), symbols);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, lvalue(reader(mem)), symbols);
     CHECK(bt.frames.size() == 2);
     CHECK(bt.stop == StopReason::kNonIncreasingFramePointer);
     CHECK(render_backtrace(bt).ends_with(
         "Backtrace stopped: previous frame inner to this frame (corrupt stack?): rbp 0x1000 -> 0x1000\n"));
   }
-  SUBCASE("unreadable") {
+  SUBCASE("unmapped") {
     std::map<uint64_t, uint64_t> mem = {{0x1000, 0x2000}, {0x1008, 0xffffff80002204c9}};
-    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, reader(mem), symbols);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, lvalue(reader(mem)), symbols);
     CHECK(bt.frames.size() == 2);
     CHECK(bt.stop == StopReason::kUnreadableFrame);
-    CHECK(bt.detail == "cannot read 0x2000");
-    CHECK(render_backtrace(bt).ends_with("Backtrace stopped: cannot read the frame: cannot read 0x2000\n"));
+    CHECK(bt.detail == "Cannot access memory at address 0x2000");
+    CHECK_FALSE(bt.error);
+    CHECK(render_backtrace(bt).ends_with(
+        "Backtrace stopped: cannot read the frame: Cannot access memory at address 0x2000\n"));
+  }
+  SUBCASE("a back-end failure is an error, not the end of the stack") {
+    test::FnMemory memory(test::words({{0x1000, 0x2000}, {0x1008, 0xffffff80002204c9}}));
+    memory.failure = Error(ErrorKind::kTimeout, "no reply to KDP_READMEM64 after 5 attempts").with_fault_address(0x1000);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, memory, symbols);
+    CHECK(bt.frames.size() == 1);
+    CHECK(bt.stop == StopReason::kReadFailed);
+    REQUIRE(bt.error);
+    CHECK(bt.error->kind() == ErrorKind::kTimeout);
+    CHECK(bt.error->fault_address() == 0x1000);
+    CHECK(bt.error->message() == "reading the frame at rbp 0x1000: no reply to KDP_READMEM64 after 5 attempts");
+    CHECK(render_backtrace(bt) == "#0  0xffffff80002c5c45 in Debugger+0x5 ()\n");  // the caller reports the error
   }
   SUBCASE("null return address") {
     std::map<uint64_t, uint64_t> mem = {{0x1000, 0x2000}, {0x1008, 0}};
-    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, reader(mem), symbols);
+    Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, lvalue(reader(mem)), symbols);
     CHECK(bt.frames.size() == 1);
     CHECK(bt.stop == StopReason::kNullReturnAddress);
   }
   SUBCASE("endless but increasing: the frame limit") {
-    ReadU64 endless = [](uint64_t a) -> Expected<uint64_t> {
-      return a % 16 == 0 ? a + 16 : uint64_t{0xffffff80002204c9};
-    };
+    // [a] = a + 16, [a + 8] = a return address into panic, for every 16-byte aligned a.
+    test::FnMemory endless([](uint64_t a) -> std::optional<uint8_t> {
+      const uint64_t word = a % 16 < 8 ? (a & ~uint64_t{15}) + 16 : uint64_t{0xffffff80002204c9};
+      return static_cast<uint8_t>(word >> (8 * (a % 8)));
+    });
     Backtrace bt = walk_frames(0xffffff80002c5c45, 0x1000, endless, symbols);
     CHECK(bt.frames.size() == kMaxFrames);
     CHECK(bt.stop == StopReason::kFrameLimit);
@@ -156,7 +170,7 @@ TEST_CASE("the walk stops, saying why, on bad frame pointers") {
 
 TEST_CASE("unknown code renders as ?? and no symbolizer is fine") {
   std::map<uint64_t, uint64_t> mem = {{0x1000, 0}, {0x1008, 0xffffff7f81234567}};
-  Backtrace bt = walk_frames(0xffffff7f81230000, 0x1000, reader(mem), nullptr);
+  Backtrace bt = walk_frames(0xffffff7f81230000, 0x1000, lvalue(reader(mem)), nullptr);
   CHECK(render_backtrace(bt) ==
         "#0  0xffffff7f81230000 in ?? ()\n"
         "#1  0xffffff7f81234567 in ?? ()\n");

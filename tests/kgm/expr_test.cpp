@@ -4,6 +4,7 @@
 #include <map>
 
 #include "kgm/expr.h"
+#include "tests/kgm/test_memory.h"
 #include "macho/kernel_image.h"
 #include "tools/fixtures/testkernel/testkernel_writer.h"
 
@@ -29,14 +30,15 @@ const std::map<uint64_t, uint64_t> kMemory = {
     {0xffffff8000abc010, 0xffffff8000def000},
 };
 
+test::FnMemory& memory() {
+  static test::FnMemory m(test::words(kMemory));
+  return m;
+}
+
 ExprContext context() {
   ExprContext c;
   c.symbols = &image().symbols();
-  c.read_pointer = [](uint64_t address) -> Expected<uint64_t> {
-    auto it = kMemory.find(address);
-    if (it == kMemory.end()) return Error(ErrorKind::kProtocol, "KDP_READMEM64 " + hex(address) + ": error 4");
-    return it->second;
-  };
+  c.memory = &memory();
   c.read_register = [](std::string_view name) -> Expected<uint64_t> {
     if (name == "rip") return uint64_t{0xffffff8000201404};
     if (name == "rbp") return uint64_t{0xffffff8000e03f80};
@@ -87,7 +89,7 @@ TEST_CASE("* reads a pointer and binds tighter than + and -") {
   CHECK(eval("*(*kernproc+0x10)") == 0xffffff8000def000);
   CHECK(eval("*(allproc+8)") == 0xffffff8000abc000);  // allproc+8 is kernproc
   CHECK(eval_error("**(allproc+8)") ==
-        "**(allproc+8): reading 0xffffff8000abc000: KDP_READMEM64 0xffffff8000abc000: error 4");
+        "**(allproc+8): reading 0xffffff8000abc000: Cannot access memory at address 0xffffff8000abc000");
 }
 
 TEST_CASE("errors say what was unknown or wrong, and where") {
@@ -105,9 +107,25 @@ TEST_CASE("errors say what was unknown or wrong, and where") {
   CHECK(eval_error("$foo") == "no register named 'foo'");
   CHECK(eval_error("$") == "unexpected end of expression at position 2 in '$'");
   CHECK(eval_error("*allproc") ==
-        "*allproc: reading 0xffffff8000204100: KDP_READMEM64 0xffffff8000204100: error 4");
+        "*allproc: reading 0xffffff8000204100: Cannot access memory at address 0xffffff8000204100");
   CHECK(eval_error(std::string(100, '(') + "1" + std::string(100, ')')) ==
         "address expression nests deeper than 64");
+}
+
+TEST_CASE("a failed read keeps its kind and fault address through the expression's context") {
+  test::FnMemory failing(test::words(kMemory));
+  failing.failure = Error(ErrorKind::kTimeout, "no reply to KDP_READMEM64").with_fault_address(0xffffff8000204108);
+  ExprContext c = context();
+  c.memory = &failing;
+  auto v = evaluate_address("*kernproc", c);
+  REQUIRE_FALSE(v);
+  CHECK(v.error().kind() == ErrorKind::kTimeout);
+  CHECK(v.error().fault_address() == 0xffffff8000204108);
+  CHECK(v.error().message() == "*kernproc: reading 0xffffff8000204108: no reply to KDP_READMEM64");
+  auto unmapped = evaluate_address("*(*kernproc+8)", context());
+  REQUIRE_FALSE(unmapped);
+  CHECK(unmapped.error().kind() == ErrorKind::kNotFound);
+  CHECK(unmapped.error().fault_address() == 0xffffff8000abc008);
 }
 
 TEST_CASE("without a target or a kernel file the error says what is missing") {

@@ -106,7 +106,7 @@ TEST_CASE("llvm-objdump decodes the written functions as kdpctl does") {
     auto listing = run_command("llvm-objdump -d --x86-asm-syntax=intel --start-address=" + hex(f.address) +
                                " --stop-address=" + hex(f.address + f.code.size()) + " '" + path + "'");
     REQUIRE(listing);
-    auto ours = disassemble(f.code, f.address, 100, nullptr);
+    auto ours = disassemble(f.code, f.address, 100, nullptr, Syntax::kIntel);
     REQUIRE(ours);
     std::vector<std::string> mnemonics;
     for (const Instruction& i : *ours) mnemonics.push_back(i.mnemonic);

@@ -1,0 +1,77 @@
+// The kgmacros (kgm/commands.h) as kdpctl commands: one generic adapter registers every entry of
+// kgm's command table under the "kernel (kgmacros)" heading of `kdpctl --help` (gdb's `help kgm`)
+// and runs it over the invocation's memory (the live kernel through the cache, --core, or the
+// kernel file) with the symbols of --kernel. The command's records print as kgmacros text, or
+// as one JSON document with --json; a walk that stopped early exits 1 after what it found.
+#include <ostream>
+
+#include "cli/command.h"
+#include "cli/kernel_context.h"
+#include "kgm/commands.h"
+
+namespace kdp::cli {
+namespace {
+
+Expected<kgm::CommandResult> run_over(const kgm::CommandSpec& command, const Invocation& inv, TargetView& target) {
+  KDP_TRY(auto kernel, KernelModel::open(target, command.name));
+  const kgm::AddressResolver resolve = [&target](std::string_view text) { return resolve_address(text, target.hooks); };
+  return kgm::run_command(command, kernel->context(), inv.args, resolve);
+}
+
+// A walk that stopped early, after printing what it found, exits 1 whatever it ran into (a cycle,
+// a wild pointer, a missing object); timeouts and interrupts keep their own exit codes, and a
+// command that printed nothing keeps its error's (a usage error, a symbol the kernel file lacks).
+Error stopped_walk(Error error, bool printed) {
+  if (!printed || error.kind() != ErrorKind::kNotFound || error.fault_address()) return error;
+  return Error(ErrorKind::kMalformed, error.message());
+}
+
+Status run_kgmacro(const kgm::CommandSpec& command, Invocation& inv) {
+  KDP_TRY(State state, inv.load_state());
+  std::optional<kgm::CommandResult> result;
+  const TargetWork work = [&](TargetView& target) -> Status {
+    result.reset();
+    KDP_TRY(result, run_over(command, inv, target));
+    // A timeout may be worth another session (see open_session); anything else is the result.
+    if (result->error && result->error->kind() == ErrorKind::kTimeout) return *result->error;
+    return {};
+  };
+  Status opened = with_target_memory(inv, state, work);
+  if (!result) return opened;
+  if (inv.global.json) {
+    inv.out << result->json << "\n";
+    inv.json_error_printed = result->error.has_value();
+  } else {
+    inv.out << result->text;
+  }
+  if (result->error) return stopped_walk(std::move(*result->error), !result->text.empty());
+  return {};
+}
+
+const std::vector<CommandSpec>& kgmacro_specs() {
+  static const std::vector<CommandSpec> specs = [] {
+    std::vector<CommandSpec> out;
+    for (const kgm::CommandSpec& c : kgm::kgmacros_commands()) {
+      const kgm::CommandSpec* command = &c;
+      out.push_back(CommandSpec{
+          .name = c.name,
+          .usage = c.usage,
+          .summary = c.summary,
+          .run = [command](Invocation& inv) { return run_kgmacro(*command, inv); },
+          .group = kgm::kCommandGroupTitle,
+      });
+    }
+    return out;
+  }();
+  return specs;
+}
+
+}  // namespace
+
+std::vector<const CommandSpec*> kgmacro_commands() {
+  std::vector<const CommandSpec*> out;
+  for (const CommandSpec& spec : kgmacro_specs()) out.push_back(&spec);
+  return out;
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,97 @@
+#include "cli/target_memory.h"
+
+#include <ostream>
+
+#include "cli/session_open.h"
+#include "kgm/cached_memory.h"
+#include "kgm/core_memory.h"
+#include "kgm/file_memory.h"
+#include "kgm/session_memory.h"
+
+namespace kdp::cli {
+namespace {
+
+std::optional<std::string> kernel_path(const Invocation& inv, const State& state) {
+  return inv.global.kernel ? inv.global.kernel : state.kernel;
+}
+
+void report_requests(const Invocation& inv, uint64_t requests, const std::string& detail) {
+  if (!inv.global.verbose) return;
+  inv.err << "kdpctl: " << requests << " KDP request" << (requests == 1 ? "" : "s") << " (" << detail << ")\n";
+}
+
+Status run_offline(const Invocation& inv, const State& state, kgm::Memory& memory, MemorySource source,
+                   RegisterSource registers, const TargetWork& work) {
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{nullptr, &memory, registers}));
+  TargetView view{source, memory, *hooks, std::move(registers)};
+  Status done = work(view);
+  const kgm::MemoryStats s = memory.stats();
+  report_requests(inv, 0, memory.source() + ": " + std::to_string(s.requests) + " reads");
+  return done;
+}
+
+Status run_core(const Invocation& inv, const State& state, const TargetWork& work) {
+  KDP_TRY(auto core, kgm::CoreMemory::open(*inv.global.core));
+  kgm::CoreMemory* raw = core.get();
+  RegisterSource registers = [raw]() -> Expected<wire::X86ThreadState64> {
+    if (raw->threads().empty()) return Error(ErrorKind::kNotFound, raw->source() + " holds no thread state");
+    return raw->threads().front();
+  };
+  return run_offline(inv, state, *core, MemorySource::kCore, std::move(registers), work);
+}
+
+Status run_kernel_file(const Invocation& inv, const State& state, const TargetWork& work) {
+  const std::string path = *kernel_path(inv, state);
+  KDP_TRY(auto file, kgm::FileMemory::open(path));
+  RegisterSource registers = []() -> Expected<wire::X86ThreadState64> {
+    return usage_error("The program has no registers now (no target is attached: give --target HOST or --core FILE)");
+  };
+  return run_offline(inv, state, *file, MemorySource::kKernelFile, std::move(registers), work);
+}
+
+Status run_live(const Invocation& inv, State& state, const TargetWork& work) {
+  uint64_t requests = 0;  // over every session open_session starts
+  uint64_t hits = 0;
+  const SessionWork session_work = [&](client::Session& session) -> Status {
+    kgm::SessionMemory raw(session);
+    kgm::CachedMemory cached(raw, [&session] { return session.generation(); });
+    RegisterSource registers = [&session] { return session.read_registers(); };
+    Status done = [&]() -> Status {
+      KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{&session.target(), &cached, registers}));
+      TargetView view{MemorySource::kLive, cached, *hooks, registers, &session, &session.target()};
+      return work(view);
+    }();
+    requests += session.stats().requests;  // a fresh session: its handshake included
+    hits += cached.stats().cache_hits;
+    return done;
+  };
+  auto session = open_session(inv, state, AttachKind::kReattach, session_work);
+  report_requests(inv, requests, std::to_string(hits) + " cache hit" + (hits == 1 ? "" : "s"));
+  if (!session) return std::move(session).error();
+  return {};
+}
+
+}  // namespace
+
+Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& state) {
+  if (inv.global.core) {
+    if (inv.global.target) return usage_error("--core reads a core file offline; it does not go with --target");
+    return MemorySource::kCore;
+  }
+  if (inv.global.target || state.target) return MemorySource::kLive;
+  if (kernel_path(inv, state)) return MemorySource::kKernelFile;
+  return usage_error("no target: run `kdpctl reattach HOST[:PORT]` first, or pass --target HOST[:PORT] "
+                     "(offline: --core FILE reads a core file, --kernel FILE the kernel file)");
+}
+
+Status with_target_memory(const Invocation& inv, State& state, const TargetWork& work) {
+  KDP_TRY(MemorySource source, choose_memory_source(inv, state));
+  switch (source) {
+    case MemorySource::kCore: return run_core(inv, state, work);
+    case MemorySource::kKernelFile: return run_kernel_file(inv, state, work);
+    case MemorySource::kLive: return run_live(inv, state, work);
+  }
+  return usage_error("no memory to read");
+}
+
+}  // namespace kdp::cli

@@ -1,0 +1,33 @@
+// The kernel file as memory (`kdpctl --kernel K` with no target), as `gdb mach_kernel` reads it
+// before attaching: inside the file's segments the bytes come from the file at their unslid
+// addresses (zero fill past each segment's filesize); anything else cannot be read because no
+// target is attached, and the error says so and names the address.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kgm/segment_map.h"
+
+namespace kdp::kgm {
+
+class FileMemory final : public SegmentMemory {
+ public:
+  // Reads at most the file's size (a regular file only); picks the x86_64 slice of a fat file.
+  static Expected<std::unique_ptr<FileMemory>> open(const std::string& path);
+  // The same over a file already in memory; `name` names it in messages.
+  static Expected<std::unique_ptr<FileMemory>> from_bytes(Bytes file, std::string name);
+
+  std::string source() const override { return "kernel file " + name_ + " (no target attached)"; }
+
+ private:
+  FileMemory(Bytes file, std::string name) : file_(std::move(file)), name_(std::move(name)) {}
+  std::string unmapped_note() const override {
+    return " (no target is attached, and the kernel file " + name_ + " does not map it)";
+  }
+
+  Bytes file_;  // the segments' bytes, viewed by the map
+  std::string name_;
+};
+
+}  // namespace kdp::kgm
