@@ -47,6 +47,7 @@ const CommandSpec& info_command();
 const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();
+const CommandSpec& status_command();
 const CommandSpec& step_command();
 const CommandSpec& version_command();
 

@@ -24,6 +24,7 @@ const std::vector<const CommandSpec*>& table() {
         &reattach_command(),
         &reboot_command(),
         &regs_command(),
+        &status_command(),
         &step_command(),
         &version_command(),
     };

@@ -19,6 +19,10 @@ void add_global_options(cxxopts::Options& options) {
       ("retries", "transmissions per request before giving up", cxxopts::value<int>(), "N")
       ("kernel", "the target's kernel file (mach_kernel) for symbols and x/i", cxxopts::value<std::string>(), "PATH")
       ("force", "use the --kernel file even when its UUID differs from the running kernel's")
+      ("no-agent", "run the command in this process, not in the background agent that holds the "
+                   "session (also when CI=true)")
+      ("idle", "seconds a new agent waits for the next command before it exits (default 1800)",
+       cxxopts::value<double>(), "SECONDS")
       ("h,help", "show help");
 }
 
@@ -39,6 +43,11 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   }
   if (parsed.count("kernel")) g.kernel = parsed["kernel"].as<std::string>();
   g.force = parsed.count("force") != 0;
+  g.no_agent = parsed.count("no-agent") != 0;
+  if (parsed.count("idle")) {
+    g.idle_seconds = parsed["idle"].as<double>();
+    if (!(*g.idle_seconds > 0) || *g.idle_seconds > 1e7) return usage_error("--idle must be a positive number of seconds");
+  }
   return g;
 }
 

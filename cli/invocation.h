@@ -3,6 +3,7 @@
 // the dispatcher prints them (one "kdpctl: ..." line on stderr).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <iosfwd>
 #include <optional>
@@ -18,6 +19,9 @@ class ParseResult;
 
 namespace kdp::cli {
 
+class SessionProvider;
+struct CliContext;
+
 struct GlobalOptions {
   std::optional<std::string> target;      // --target HOST[:PORT]
   std::optional<std::string> state_path;  // --state FILE
@@ -27,6 +31,8 @@ struct GlobalOptions {
   std::optional<int> retries;             // --retries N
   std::optional<std::string> kernel;      // --kernel PATH
   bool force = false;                      // --force: use --kernel despite a UUID mismatch
+  bool no_agent = false;                   // --no-agent: run here, not in the session agent
+  std::optional<double> idle_seconds;      // --idle: a new agent's idle timeout
 };
 
 struct Invocation {
@@ -36,6 +42,11 @@ struct Invocation {
   const cxxopts::ParseResult* flags = nullptr;  // the command's own options
   std::ostream& out;
   std::ostream& err;
+  const CliContext* context = nullptr;  // how sessions are opened (session_provider.h)
+
+  SessionProvider& sessions() const;
+  // Set when the user (or the agent's client) asks to stop: waits end with kInterrupted.
+  const std::atomic<bool>* interrupt() const;
 
   // The state file in use (--state, $KDPCTL_STATE, XDG, ~/.local/state).
   Expected<std::string> state_path() const;
