@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One-shot kdpctl commands in fresh processes, with and without the session agent, against kdp-sim
-# on 127.0.0.1 lossless and at 20 % loss + 10 % duplication + 10 % reordering with 1 ms delay:
-# median and p99 (and max) wall time of `kdpctl hostinfo` and of a 256 KiB `dump`. Run by hand:
+# on 127.0.0.1: "clean" (no faults, no delay), "lossless" (1 ms delay each way) and "lossy" (20 %
+# loss + 10 % duplication + 10 % reordering, 1 ms delay): median and p99 (and max) wall time of
+# `kdpctl hostinfo`, `kdpctl regs` and of a 256 KiB `dump` (hostinfo through the agent sends
+# nothing: the handshake's answer is kept; regs is one READREGS; the dump 256 round trips at MAXBYTES 1024, so 1 ms of delay
+# alone costs it 0.5 s: lossy is compared with "lossless", which has the same delay). Run by hand:
 #   bench/cli_bench.sh [BUILD_DIR] [RUNS]        (defaults: build 40)
 # Goal (issue 8): lossy <= 2x lossless at the median, no command over 10x its lossless median.
 set -euo pipefail
@@ -63,6 +66,7 @@ run_config() {
   "${cli[@]}" reattach "$target" >/dev/null
   for _ in $(seq "$runs"); do
     measure "$net-$mode-hostinfo" -- "${cli[@]}" hostinfo
+    measure "$net-$mode-regs" -- "${cli[@]}" regs
     measure "$net-$mode-dump" -- "${cli[@]}" dump 0xffffff8000200000 256K -o "$work/dump.bin"
   done
   "${cli[@]}" detach >/dev/null 2>&1 || true
@@ -73,14 +77,15 @@ run_config() {
 mkdir -m 700 "$work/run"
 lossy=(--loss 0.2 --dup 0.1 --reorder 0.1 --delay 1 --seed 7)
 for mode in direct agent; do
-  run_config lossless "$mode"
+  run_config clean "$mode"
+  run_config lossless "$mode" --delay 1
   run_config lossy "$mode" "${lossy[@]}"
 done
 
 printf '%-28s %8s %8s %8s   (ms, %d runs each)\n' command median p99 max "$runs"
 for mode in direct agent; do
-  for cmd in hostinfo dump; do
-    for net in lossless lossy; do
+  for cmd in hostinfo regs dump; do
+    for net in clean lossless lossy; do
       printf '%-28s %s\n' "$mode $cmd $net" "$(stats "$work/$net-$mode-$cmd")"
     done
   done

@@ -3,10 +3,13 @@
 namespace kdp::cli::agent {
 namespace {
 
-// Forwards to the held session; its destruction leaves that session open.
+// Forwards to the held session; its destruction leaves that session open. It shares ownership:
+// a command may open a second session while it holds the first (reboot confirms with a fresh
+// one), and a stale held session replaced meanwhile must outlive its borrowers.
 class BorrowedSession final : public client::Session {
  public:
-  BorrowedSession(client::Session& held, HeldSessionProvider& owner) : s_(held), owner_(owner) {}
+  BorrowedSession(std::shared_ptr<client::Session> held, HeldSessionProvider& owner)
+      : held_(std::move(held)), s_(*held_), owner_(owner) {}
 
   const client::TargetInfo& target() const override { return s_.target(); }
   client::SessionStats stats() const override { return s_.stats(); }
@@ -58,6 +61,7 @@ class BorrowedSession final : public client::Session {
   Expected<wire::DumpInfo> dump_info() override { return s_.dump_info(); }
 
  private:
+  std::shared_ptr<client::Session> held_;
   client::Session& s_;
   HeldSessionProvider& owner_;
 };
@@ -76,11 +80,12 @@ Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::
       if (command_log_) command_log_(line);
     };
     options.interrupt = interrupt_;
-    KDP_TRY(held_, fresh_.open(target, kind, std::move(options)));
+    KDP_TRY(std::unique_ptr<client::Session> fresh, fresh_.open(target, kind, std::move(options)));
+    held_ = std::move(fresh);
     stale_ = detached_ = false;
   }
   KDP_TRY_STATUS(await_pending_stop(stop_limit));
-  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(*held_, *this));
+  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this));
 }
 
 Expected<std::unique_ptr<client::Session>> HeldSessionProvider::probe(const std::string& target, AttachKind kind,

@@ -49,7 +49,7 @@ class HeldSessionProvider final : public SessionProvider {
   std::string target_;
   SessionProvider& fresh_;
   const std::atomic<bool>* interrupt_;
-  std::unique_ptr<client::Session> held_;
+  std::shared_ptr<client::Session> held_;  // shared with the BorrowedSessions of the command
   std::function<void(std::string_view)> command_log_;  // the running command's -v sink
   std::optional<client::StopEvent> queued_;
   bool stale_ = false;

@@ -10,9 +10,11 @@
 #include <regex>
 #include <thread>
 
+#include "cli/agent/unix_socket.h"
 #include "tests/cli/e2e_support.h"
 
 using namespace kdp::cli::test;
+using kdp::cli::agent::connect_unix;
 
 namespace {
 
@@ -134,7 +136,12 @@ TEST_CASE("agent: a killed agent is noticed by the next command, which starts a 
   REQUIRE(cli.run({"reattach", sim.target(), "--idle", "60"}).exit_code == 0);
   const int pid = cli.agent_pid(sim.target());
   REQUIRE(pid > 0);
+  const std::string status = cli.run({"status"}).out;
+  const std::string socket = status.substr(status.find("socket ") + 7, status.find('\n') - status.find("socket ") - 7);
   REQUIRE(::kill(pid, SIGKILL) == 0);
+  // Dead once its socket refuses (a reaped-late zombie still answers kill(pid, 0)).
+  for (int i = 0; i < 250 && connect_unix(socket, std::chrono::milliseconds(100)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   ProcessResult next = cli.run({"hostinfo"});
   CHECK(next.exit_code == 0);
   CHECK(contains(next.err, "kdpctl: the agent for " + sim.target() + " is gone (stale socket "));

@@ -61,6 +61,25 @@ std::string registers(Suite& s) {
   return rip;
 }
 
+// The demo snapshot's thread is stopped in Debugger, called through panic <- kalloc_canblock <-
+// kalloc <- kext_alloc (tools/fixtures/mksnapshot/demo_kernel.h).
+void backtrace(Suite& s) {
+  CHECK(s.run({"bt"}) ==
+        "#0  0xffffff8000396210 in ?? ()\n"
+        "#1  0xffffff80002df055 in ?? ()\n"
+        "#2  0xffffff800021c615 in ?? ()\n"
+        "#3  0xffffff80002b0c55 in ?? ()\n"
+        "#4  0xffffff8000210a15 in ?? ()\n");
+  if (demo_kernel_path().empty()) return;
+  CHECK(s.run({"--kernel", demo_kernel_path(), "bt"}) ==
+        "#0  0xffffff8000396210 in Debugger+0x10 ()\n"
+        "#1  0xffffff80002df055 in panic+0x15 ()\n"
+        "#2  0xffffff800021c615 in kalloc_canblock+0x15 ()\n"
+        "#3  0xffffff80002b0c55 in kalloc+0x15 ()\n"
+        "#4  0xffffff8000210a15 in kext_alloc+0x15 ()\n");
+  CHECK(s.run({"--kernel", demo_kernel_path(), "info", "symbol", "$rip"}) == "Debugger + 16\n");
+}
+
 void examine_memory(Suite& s, const std::string& rip) {
   // The demo kernel's Mach-O header: MH_MAGIC_64, CPU_TYPE_X86_64, CPU_SUBTYPE 3, MH_EXECUTE.
   std::string out = s.run({"x/4gx", "0xffffff8000200000"});
@@ -175,6 +194,7 @@ std::string Suite::normalize(const std::string& text) const {
 std::vector<Entry> run_cli_suite(Suite& s) {
   attach_and_query(s);
   const std::string rip = registers(s);
+  backtrace(s);
   examine_memory(s, rip);
   breakpoint_flow(s, rip);
   dumps_and_decoding(s);
