@@ -1,5 +1,6 @@
 #include "cli/agent/agent_server.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,20 +63,30 @@ Expected<Frame> read_frame(int fd, FrameReader& reader, milliseconds wait) {
 }
 
 // While a command runs: Ctrl-C (or a vanished client) interrupts it, other clients hear "busy".
+// One poll() over the client, the listener and a wake-up pipe, so the command's end is not
+// delayed by a polling interval.
 class Watcher {
  public:
-  Watcher(int client, int listener, std::atomic<bool>& interrupt, FrameReader& reader)
-      : thread_([this, client, listener, &interrupt, &reader] { watch(client, listener, interrupt, reader); }) {}
+  Watcher(int client, int listener, std::atomic<bool>& interrupt, FrameReader& reader) {
+    if (::pipe(wake_) != 0) wake_[0] = wake_[1] = -1;
+    thread_ = std::thread([this, client, listener, &interrupt, &reader] { watch(client, listener, interrupt, reader); });
+  }
   ~Watcher() {
     done_ = true;
+    if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
     thread_.join();
+    for (int fd : wake_)
+      if (fd >= 0) ::close(fd);
   }
 
  private:
   void watch(int client, int listener, std::atomic<bool>& interrupt, FrameReader& reader) {
     bool client_open = true;
     while (!done_) {
-      if (client_open && wait_readable(client, milliseconds(20))) {
+      pollfd fds[3] = {{client_open ? client : -1, POLLIN, 0}, {listener, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      // Without a wake-up pipe (pipe() failed), fall back to a short interval.
+      if (::poll(fds, 3, wake_[0] >= 0 ? -1 : 20) <= 0) continue;
+      if (fds[0].revents != 0) {
         auto bytes = read_some(client);
         if (!bytes || bytes->empty()) {
           client_open = false;
@@ -85,16 +96,15 @@ class Watcher {
           for (auto frame = reader.next(); frame && *frame; frame = reader.next())
             if ((*frame)->type == FrameType::kInterrupt) interrupt = true;
         }
-      } else if (!client_open) {
-        std::this_thread::sleep_for(milliseconds(20));
       }
-      if (wait_readable(listener, milliseconds(0))) {
+      if (fds[1].revents != 0) {
         if (auto other = accept_unix(listener))
           (void)write_all(other->get(), encode_text_frame(FrameType::kBusy, "busy with another command"));
       }
     }
   }
 
+  int wake_[2] = {-1, -1};
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
