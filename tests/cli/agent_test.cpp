@@ -191,3 +191,18 @@ TEST_CASE("agent: Ctrl-C interrupts a continue in the agent; the stop that follo
   CHECK(cli.run({"detach"}).exit_code == 0);
   CHECK(cli.agent_gone(sim.target()));
 }
+
+TEST_CASE("agent: --no-agent and CI=true run commands directly; no agent starts") {
+  if (!binaries_available()) return;
+  Sim sim;
+  REQUIRE(sim.ready());
+  AgentCli cli;
+  CHECK(cli.run({"--no-agent", "reattach", sim.target()}).exit_code == 0);
+  CHECK(cli.run({"status"}).out == "No agents.\n");
+  std::vector<std::string> ci = cli.argv({"hostinfo"});
+  ci[1] = "CI=true";  // the env assignment AgentCli puts first
+  ProcessResult direct = run_process(ci);
+  CHECK(direct.exit_code == 0);
+  CHECK(direct.out == "cpus_mask:   0x3 (2 CPUs)\ncpu_type:    0x1000007 (x86_64)\ncpu_subtype: 4\n");
+  CHECK(cli.run({"status"}).out == "No agents.\n");
+}
