@@ -49,6 +49,7 @@ const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();
 const CommandSpec& set_command();
+const CommandSpec& status_command();
 const CommandSpec& step_command();
 const CommandSpec& version_command();
 // The kgmacros (kgm/commands.h), adapted by cmd_kgmacros.cpp; listed under their own heading.

@@ -25,6 +25,7 @@ const std::vector<const CommandSpec*>& table() {
         &reboot_command(),
         &regs_command(),
         &set_command(),
+        &status_command(),
         &step_command(),
         &version_command(),
     };

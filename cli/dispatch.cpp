@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 
+#include "cli/agent/agent_client.h"
+#include "cli/agent/agent_server.h"
 #include "cli/command.h"
 #include "cli/core/exit_codes.h"
 #include "kdp/base/json.h"
@@ -97,8 +100,18 @@ int report(const Error& error, bool json, std::ostream& out, std::ostream& err) 
   return code;
 }
 
+// Agent mode: the command runs in the target's agent; `forwarded` gets its exit code.
+bool forward_to_agent(const CommandSpec& spec, const Invocation& inv, int argc, const char* const* argv,
+                      const CliContext& context, int& forwarded) {
+  if (!context.agent_mode || inv.global.no_agent || agent::runs_locally(std::string(spec.name))) return false;
+  agent::AgentCall call{{argv, argv + argc}, &inv.global, inv.word, inv.args, inv.global.idle_seconds};
+  const auto code = agent::run_through_agent(call, context, inv.out, inv.err);
+  if (code) forwarded = *code;
+  return code.has_value();
+}
+
 Status run_command(const CommandSpec& spec, int argc, const char* const* argv, std::ostream& out,
-                   std::ostream& err, bool& json) {
+                   std::ostream& err, bool& json, const CliContext& context, std::optional<int>& forwarded) {
   KDP_TRY(Parsed p, parse(&spec, argc, argv, false));
   if (p.result.count("help")) {
     out << command_help(spec);
@@ -106,7 +119,12 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
   }
   KDP_TRY(GlobalOptions global, read_global_options(p.result));
   json = global.json;
-  Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err};
+  Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err,
+                 &context};
+  if (int code = 0; forward_to_agent(spec, inv, argc, argv, context, code)) {
+    forwarded = code;
+    return {};
+  }
   Status done = spec.run(inv);
   if (inv.json_error_printed) json = false;
   return done;
@@ -114,8 +132,8 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
 
 }  // namespace
 
-int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  install_interrupt_handler();
+int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
+  if (context.install_sigint) install_interrupt_handler();
   auto first = parse(nullptr, argc, argv, true);
   if (!first) return report(first.error(), false, out, err);
   if (first->result.count("version")) {
@@ -128,12 +146,15 @@ int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostrea
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
   }
+  if (first->words.front() == "agent") return agent::run_agent_command(argc, argv, err);  // hidden
   const CommandSpec* spec = find_command(first->words.front());
   bool json = first->result.count("json") != 0;
   if (!spec)
     return report(usage_error("unknown command \"" + first->words.front() + "\" (see kdpctl --help)"), json, out, err);
-  Status done = run_command(*spec, argc, argv, out, err, json);
+  std::optional<int> forwarded;
+  Status done = run_command(*spec, argc, argv, out, err, json, context, forwarded);
   out.flush();
+  if (forwarded) return *forwarded;
   return done ? kExitOk : report(done.error(), json, out, err);
 }
 

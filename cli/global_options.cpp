@@ -22,6 +22,10 @@ void add_global_options(cxxopts::Options& options) {
       ("force", "use the --kernel file even when its UUID differs from the running kernel's")
       ("core", "read a kernel core file (Mach-O MH_CORE) offline instead of a target", cxxopts::value<std::string>(), "FILE")
       ("syntax", "x/i disassembly syntax: att (default, as gdb) or intel", cxxopts::value<std::string>(), "att|intel")
+      ("no-agent", "run the command in this process, not in the background agent that holds the "
+                   "session (also when CI=true)")
+      ("idle", "seconds a new agent waits for the next command before it exits (default 1800)",
+       cxxopts::value<double>(), "SECONDS")
       ("h,help", "show help");
 }
 
@@ -46,6 +50,11 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   if (parsed.count("syntax")) {
     g.syntax = parsed["syntax"].as<std::string>();
     if (*g.syntax != "att" && *g.syntax != "intel") return usage_error("--syntax must be att or intel");
+  }
+  g.no_agent = parsed.count("no-agent") != 0;
+  if (parsed.count("idle")) {
+    g.idle_seconds = parsed["idle"].as<double>();
+    if (!(*g.idle_seconds > 0) || *g.idle_seconds > 1e7) return usage_error("--idle must be a positive number of seconds");
   }
   return g;
 }

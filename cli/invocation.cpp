@@ -2,7 +2,18 @@
 
 #include <cstdlib>
 
+#include "cli/interrupt.h"
+#include "cli/session_provider.h"
+
 namespace kdp::cli {
+
+SessionProvider& Invocation::sessions() const {
+  return context && context->sessions ? *context->sessions : udp_session_provider();
+}
+
+const std::atomic<bool>* Invocation::interrupt() const {
+  return context && context->interrupt ? context->interrupt : interrupt_flag();
+}
 
 Expected<std::string> Invocation::state_path() const {
   if (global.state_path) return *global.state_path;

@@ -3,6 +3,7 @@
 // the dispatcher prints them (one "kdpctl: ..." line on stderr).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <iosfwd>
 #include <optional>
@@ -18,6 +19,9 @@ class ParseResult;
 
 namespace kdp::cli {
 
+class SessionProvider;
+struct CliContext;
+
 struct GlobalOptions {
   std::optional<std::string> target;      // --target HOST[:PORT]
   std::optional<std::string> state_path;  // --state FILE
@@ -29,6 +33,8 @@ struct GlobalOptions {
   bool force = false;                      // --force: use --kernel despite a UUID mismatch
   std::optional<std::string> core;        // --core FILE: read a kernel core offline, no target
   std::optional<std::string> syntax;      // --syntax att|intel: x/i's disassembly flavor
+  bool no_agent = false;                   // --no-agent: run here, not in the session agent
+  std::optional<double> idle_seconds;      // --idle: a new agent's idle timeout
 };
 
 struct Invocation {
@@ -38,6 +44,12 @@ struct Invocation {
   const cxxopts::ParseResult* flags = nullptr;  // the command's own options
   std::ostream& out;
   std::ostream& err;
+  const CliContext* context = nullptr;  // how sessions are opened (session_provider.h)
+
+  SessionProvider& sessions() const;
+  // Set when the user (or the agent's client) asks to stop: waits end with kInterrupted.
+  const std::atomic<bool>* interrupt() const;
+
   // Set by a command whose --json document already carries its error (the kgmacros' records and
   // where they stopped): the dispatcher then prints only the stderr line, not a second document.
   bool json_error_printed = false;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ostream>
 
-#include "cli/interrupt.h"
 
 namespace kdp::cli {
 namespace {
@@ -34,7 +33,7 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
     std::ostream* err = &inv.err;
     options.packet_log = [err](std::string_view line) { *err << line << "\n" << std::flush; };
   }
-  options.interrupt = interrupt_flag();
+  options.interrupt = inv.interrupt();
   return options;
 }
 
@@ -45,8 +44,7 @@ Expected<std::unique_ptr<client::Session>> attach_once(const Invocation& inv, St
                                                        const SessionWork& work, bool& retryable) {
   retryable = false;
   KDP_TRY(std::string target, inv.target(state));
-  auto session = kind == AttachKind::kReattach ? client::Session::reattach(target, session_options(inv, state))
-                                               : client::Session::connect(target, session_options(inv, state));
+  auto session = inv.sessions().open(target, kind, session_options(inv, state));
   if (!session) return session;
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
   if (!work) return session;
@@ -77,8 +75,7 @@ Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& 
   // 0.36^8 < 0.03% unanswered); a running or rebooting one answers none.
   options.retry.max_attempts = std::max(options.retry.max_attempts, 8);
   options.retry.deadline = std::chrono::milliseconds(5000);
-  return kind == AttachKind::kReattach ? client::Session::reattach(target, std::move(options))
-                                       : client::Session::connect(target, std::move(options));
+  return inv.sessions().probe(target, kind, std::move(options));
 }
 
 std::chrono::milliseconds stop_timeout(const Invocation& inv, std::chrono::milliseconds fallback) {

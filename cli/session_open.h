@@ -9,10 +9,9 @@
 
 #include "kdp/client/session.h"
 #include "cli/invocation.h"
+#include "cli/session_provider.h"
 
 namespace kdp::cli {
-
-enum class AttachKind { kReattach, kConnect };
 
 // --retries/--timeout, else the state's, else the client's defaults; -v logs every packet.
 client::SessionOptions session_options(const Invocation& inv, const State& state);

@@ -71,7 +71,8 @@ Sim::Sim(const std::vector<std::string>& flags)
 Kdpctl::Kdpctl() : state_(dir_.file("state")) {}
 
 std::vector<std::string> Kdpctl::argv(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {kdpctl_path(), "--state", state_};
+  // Direct mode: the agent has its own tests (agent_test.cpp).
+  std::vector<std::string> argv = {kdpctl_path(), "--no-agent", "--state", state_};
   argv.insert(argv.end(), args.begin(), args.end());
   return argv;
 }

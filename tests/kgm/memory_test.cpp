@@ -11,7 +11,7 @@
 #include "kgm/file_memory.h"
 #include "kgm/memory_read.h"
 #include "kgm/segment_map.h"
-#include "macho/testkernel_writer.h"
+#include "tools/fixtures/testkernel/testkernel_writer.h"
 
 using namespace kdp;
 using namespace kdp::kgm;

@@ -1,0 +1,38 @@
+// The client half of agent mode: finds (or starts) the agent for the command's target and runs
+// the command there, printing exactly what the agent's run printed and returning its exit code.
+// A stale socket or a silent agent is reported on stderr and replaced by a fresh agent; every wait
+// for the agent is bounded except the command itself (continue may wait forever), which Ctrl-C
+// interrupts through the agent.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/invocation.h"
+#include "cli/session_provider.h"
+
+namespace kdp::cli::agent {
+
+struct AgentCall {
+  std::vector<std::string> argv;  // the command line as typed (argv[0] included)
+  const GlobalOptions* global = nullptr;
+  std::string word;                 // the command ("x/4gx")
+  std::vector<std::string> args;    // its positional arguments
+  std::optional<double> idle_seconds;  // --idle for a new agent
+};
+
+// Commands that never need a session or must not go through an agent (connect: a plain CONNECT
+// for a kernel nobody holds).
+bool runs_locally(const std::string& command);
+
+// The exit code of the command run through the agent, or nullopt when it should run here (no
+// target known yet: the local run reports that).
+std::optional<int> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
+                                     std::ostream& err);
+
+// `kdpctl status`: the agents in the runtime directory.
+Status print_status(std::ostream& out, bool json);
+
+}  // namespace kdp::cli::agent

@@ -1,0 +1,44 @@
+// Where kdpctl's sessions come from. Commands ask open_session (session_open.h), which asks the
+// invocation's SessionProvider: real UDP by default, the simulated network with its virtual clock
+// in the in-process tests, the session an agent holds in agent mode. Commands never know which.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "kdp/client/session.h"
+
+namespace kdp::cli {
+
+enum class AttachKind { kReattach, kConnect };
+
+class SessionProvider {
+ public:
+  virtual ~SessionProvider() = default;
+  // A session on `target` ("host[:port]"), handshake done.
+  virtual Expected<std::unique_ptr<client::Session>> open(const std::string& target, AttachKind kind,
+                                                          client::SessionOptions options) = 0;
+  // A short-lived extra session that only finds out whether the kernel is stopped and listening
+  // (see open_probe_session); by default a fresh session like open().
+  virtual Expected<std::unique_ptr<client::Session>> probe(const std::string& target, AttachKind kind,
+                                                           client::SessionOptions options) {
+    return open(target, kind, std::move(options));
+  }
+};
+
+// Client::Session::reattach / connect over a fresh UDP socket per session.
+SessionProvider& udp_session_provider();
+
+// What run_kdpctl needs from whoever runs it.
+struct CliContext {
+  SessionProvider* sessions = nullptr;             // null: udp_session_provider()
+  const std::atomic<bool>* interrupt = nullptr;    // null: the SIGINT flag (interrupt.h)
+  bool install_sigint = true;                      // the program installs its Ctrl-C handler
+  // Agent mode (cli/agent): commands run in a background agent holding the session. The program
+  // sets it unless --no-agent or CI=true; the tests and the agent itself leave it off.
+  bool agent_mode = false;
+  std::string program_path;  // argv[0] as given, to start the agent with the same binary
+};
+
+}  // namespace kdp::cli

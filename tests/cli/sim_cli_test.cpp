@@ -1,0 +1,210 @@
+// The cli suite (cli_suite.h) in-process: run_kdpctl over the deterministic simulated network
+// (tests/client/sim_world.h) with a virtual clock, against kdp-sim's kernel (the demo snapshot
+// and its default script) in a StubEngine. Every command is a new session from a new port and
+// nothing is drained between commands: held-back duplicates of one command's packets meet the
+// next. A lossless run gives the reference transcript; each lossy run (20 % loss, 10 %
+// duplication, 10 % reordering, 1 ms delay each way) must reproduce it exactly.
+//
+// KDPCTL_SIM_SEED=N replays one lossy seed exactly; KDPCTL_SIM_SEEDS=N runs seeds 1..N (default
+// 40). A failure names its seed and shows the last packets both ways and the kernel's log.
+//
+// Known failures: the seeds in kKnownDirectModeFailures fail today in direct mode (the same
+// seeds pass through the agent's held session, which makes one handshake):
+//   16, 32  the handshake bugs issue 8 §2 describes: CONNECT unanswered, or refused with
+//           ALREADY_CONNECTED, right after our own REATTACH (a held-back duplicate from the
+//           previous command's session lands in between);
+//   31      a wrong answer: HOSTREBOOT is lost, the confirming CONNECT probe hears none of the
+//           kernel's ALREADY_CONNECTED replies, takes the silence for a reboot and reports success
+//           (cmd_reboot.cpp's probe, which branch client-recovery removes).
+// They run in their own test case marked may_fail, so they stay visible in every run;
+// KDPCTL_SIM_STRICT=1 makes them ordinary seeds. The list depends on the suite's exact packet
+// sequence: empty it when the client library's recovery (branch client-recovery) lands.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <optional>
+#include <random>
+#include <sstream>
+
+#include "cli/agent/held_session.h"
+#include "cli/dispatch.h"
+#include "kdp/client/kdp_session.h"
+#include "kdp/stub/snapshot.h"
+#include "tests/cli/cli_suite.h"
+#include "tests/client/sim_world.h"
+#include "tools/kdp-sim/default_script.h"
+
+using namespace kdp;
+using namespace kdp::cli::test;
+
+namespace {
+
+constexpr size_t kKeptLines = 80;
+
+// Sessions over the simulated network: a new debugger port for every session, request keys from
+// the seed (so a run replays exactly), every packet line kept for the failure report.
+class SimSessionProvider final : public cli::SessionProvider {
+ public:
+  SimSessionProvider(sim::SimWorld& world, uint64_t seed) : world_(world), keys_(seed) {
+    world_.on_kernel_log([this](const std::string& line) { keep("kernel: " + line); });
+  }
+
+  Expected<std::unique_ptr<client::Session>> open(const std::string& target, cli::AttachKind kind,
+                                                  client::SessionOptions options) override {
+    const uint16_t port = next_port_++;
+    std::function<void(std::string_view)> user_log = std::move(options.packet_log);
+    options.packet_log = [this, port, user_log](std::string_view line) {
+      keep(":" + std::to_string(port) + " " + std::string(line));
+      if (user_log) user_log(line);
+    };
+    const std::string host = target.substr(0, target.rfind(':'));
+    client::SessionSetup setup{host, sim::kKernel, std::move(options), static_cast<uint32_t>(keys_())};
+    const auto mode = kind == cli::AttachKind::kReattach ? client::AttachMode::kReattach : client::AttachMode::kConnect;
+    return client::open_session(world_.attach(port), std::move(setup), mode);
+  }
+
+  std::string last_packets() const {
+    std::string text;
+    for (const std::string& line : lines_) text += line + "\n";
+    return text;
+  }
+
+ private:
+  void keep(std::string line) {
+    lines_.push_back(std::move(line));
+    if (lines_.size() > kKeptLines) lines_.pop_front();
+  }
+
+  sim::SimWorld& world_;
+  std::mt19937_64 keys_;
+  uint16_t next_port_ = 50000;
+  std::deque<std::string> lines_;
+};
+
+const stub::Snapshot& demo_snapshot() {
+  static const stub::Snapshot snapshot = [] {
+    auto loaded = stub::load_snapshot(KDPCTL_DEMO_CORE);
+    REQUIRE_MESSAGE(loaded, "the demo snapshot " KDPCTL_DEMO_CORE " (kdp-sim's default --core)");
+    return std::move(loaded).value();
+  }();
+  return snapshot;
+}
+
+// kdp-sim's kernel with its defaults (tools/kdp-sim/main.cpp make_engine).
+stub::StubEngine demo_kernel() {
+  const stub::Snapshot& snapshot = demo_snapshot();
+  stub::ExecutionScript script;
+  script.path = sim::default_script(snapshot.memory, snapshot.registers.rip());
+  return stub::StubEngine(stub::TargetConfig{}, snapshot.memory, snapshot.registers, std::move(script));
+}
+
+sim::WorldConfig lossy_world(uint64_t seed) {
+  net::FaultConfig faults;
+  faults.loss = 0.2;
+  faults.dup = 0.1;
+  faults.reorder = 0.1;
+  faults.delay = std::chrono::milliseconds(1);
+  sim::WorldConfig config;
+  config.to_kernel = faults;
+  config.to_debuggers = faults;
+  config.seed = seed;
+  return config;
+}
+
+enum class Mode {
+  kDirect,  // every command opens its own session (a new port)
+  kAgent,   // every command borrows the session an agent holds (cli/agent/held_session.h)
+};
+
+// One run of the suite in a world; `seed` names the lossy fault pattern (none: lossless).
+std::vector<Entry> run_in_sim(std::optional<uint64_t> seed, Mode mode = Mode::kDirect) {
+  sim::SimWorld world(demo_kernel(), seed ? lossy_world(*seed) : sim::WorldConfig{});
+  SimSessionProvider sessions(world, seed.value_or(0) + 1);
+  std::atomic<bool> never{false};
+  cli::agent::HeldSessionProvider held("kernel", sessions, &never);
+  cli::CliContext context{&sessions, &never, false, false, ""};
+  if (mode == Mode::kAgent) context.sessions = &held;
+  TempDir dir;
+  const std::string state = dir.file("state");
+  const Runner runner = [&](const std::vector<std::string>& args) {
+    std::vector<std::string> argv = {"kdpctl", "--state", state};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<const char*> pointers;
+    for (const std::string& a : argv) pointers.push_back(a.c_str());
+    std::ostringstream out, err;
+    ProcessResult r;
+    r.exit_code = cli::run_kdpctl(static_cast<int>(pointers.size()), pointers.data(), out, err, context);
+    r.out = out.str();
+    r.err = err.str();
+    r.timed_out = world.exhausted();
+    held.after_command(r.exit_code);  // what the agent does between commands
+    held.poll_stop(std::chrono::milliseconds(0));
+    return r;
+  };
+  // Generous retries, remembered by reattach: in virtual time they cost nothing, and the suite
+  // demands the same answers as the lossless run.
+  Suite s(runner, SuiteTarget{"kernel", "kernel", "10.0.0.2:41139", dir.path(), {"--retries", "40"}});
+  const std::string run_name = seed ? "lossy seed " + std::to_string(*seed) + " (replay: KDPCTL_SIM_SEED=" +
+                                          std::to_string(*seed) + ")"
+                                    : "lossless run";
+  INFO(run_name);
+  INFO("last packets (:port = the debugger's port; virtual time " << world.now().count() / 1000000 << " ms):\n"
+                                                                   << sessions.last_packets());
+  std::vector<Entry> transcript = run_cli_suite(s);
+  CHECK_FALSE(world.exhausted());
+  return transcript;
+}
+
+const std::vector<uint64_t> kKnownDirectModeFailures = {16, 31, 32};
+
+bool known_failure(uint64_t seed) {
+  const char* strict = std::getenv("KDPCTL_SIM_STRICT");
+  if (strict && std::string(strict) == "1") return false;
+  return std::find(kKnownDirectModeFailures.begin(), kKnownDirectModeFailures.end(), seed) !=
+         kKnownDirectModeFailures.end();
+}
+
+// The lossless direct-mode transcript is the reference for every other run.
+void check_seeds(const std::vector<uint64_t>& seeds, Mode mode = Mode::kDirect) {
+  const std::vector<Entry> reference = run_in_sim(std::nullopt);
+  REQUIRE(reference.size() > 50);
+  if (mode != Mode::kDirect) compare_transcripts(reference, run_in_sim(std::nullopt, mode));
+  for (uint64_t seed : seeds) {
+    INFO("lossy seed " << seed << " (replay: KDPCTL_SIM_SEED=" << seed << ")");
+    compare_transcripts(reference, run_in_sim(seed, mode));
+  }
+}
+
+std::optional<uint64_t> env_number(const char* name) {
+  const char* text = std::getenv(name);
+  if (!text || !*text) return std::nullopt;
+  return std::strtoull(text, nullptr, 10);
+}
+
+}  // namespace
+
+std::vector<uint64_t> seeds_to_run(bool skip_known) {
+  std::vector<uint64_t> seeds;
+  if (auto one = env_number("KDPCTL_SIM_SEED")) return {*one};
+  for (uint64_t s = 1; s <= env_number("KDPCTL_SIM_SEEDS").value_or(40); ++s)
+    if (!skip_known || !known_failure(s)) seeds.push_back(s);
+  return seeds;
+}
+
+TEST_CASE("the cli suite in-process over the simulation: lossy runs print what the lossless run prints") {
+  check_seeds(seeds_to_run(true));
+}
+
+TEST_CASE("the cli suite through an agent's held session prints what direct mode prints, lossy or not") {
+  check_seeds(seeds_to_run(false), Mode::kAgent);
+}
+
+TEST_CASE("known failures in direct mode: seeds that hit the bugs of issue 8 section 2" * doctest::may_fail()) {
+  if (env_number("KDPCTL_SIM_SEED")) return;
+  std::vector<uint64_t> seeds;
+  for (uint64_t s : kKnownDirectModeFailures)
+    if (known_failure(s)) seeds.push_back(s);
+  check_seeds(seeds);
+}
