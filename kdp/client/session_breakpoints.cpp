@@ -15,7 +15,17 @@ constexpr uint8_t kInt3 = 0xcc;
 }  // namespace
 
 Expected<uint32_t> KdpSession::kernel_breakpoint(Command command, uint64_t address) {
+  uint64_t recoveries = recoveries_;
   KDP_TRY(auto reply, call_for<wire::ErrorReply>(command, wire::BreakpointRequest{address}));
+  // Repeated after the session regained a silent kernel (session_recovery.cpp): the first
+  // transmission may have run before the silence.
+  bool repeated = recoveries_ != recoveries;
+  if (repeated && command == Command::kBreakpointSet64 &&
+      reply.error == static_cast<uint32_t>(wire::KdpError::kBreakpointAlreadySet))
+    return 0;
+  if (repeated && command == Command::kBreakpointRemove64 &&
+      reply.error == static_cast<uint32_t>(wire::KdpError::kBreakpointNotFound))
+    return 0;
   return reply.error;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "kdp/client/session.h"
+#include "kdp/net/udp_transport.h"
 #include "sim_process.h"
 
 using namespace kdp;
@@ -84,6 +85,7 @@ uint16_t free_port() {
 
 SessionOptions quick_options() {
   SessionOptions o;
+  o.transport = kdp::net::udp_transport_factory();
   o.retry.initial_rto = 50ms;
   o.retry.max_attempts = 6;
   o.retry.deadline = 3000ms;
@@ -169,8 +171,7 @@ TEST_CASE("loopback: forged replies from another port are discarded") {
   REQUIRE(block);
   CHECK(block->size() == 4096);
   CHECK(std::count(block->begin(), block->end(), 0x41) < 4096);
-  CHECK(forged >= 5);
-  CHECK(session->stats().discarded >= static_cast<uint64_t>(forged) - 1);  // the last may still be queued
+  CHECK(forged >= 5);  // (the session's socket is connected to kdp-sim: the system drops them)
 }
 
 TEST_CASE("loopback: a second debugger reattaching mid-session takes over") {
@@ -183,7 +184,7 @@ TEST_CASE("loopback: a second debugger reattaching mid-session takes over") {
   CHECK(le64(*magic) == kDemoMagic);
   auto stale = first->read_memory(kDemoData, 16);
   REQUIRE(!stale);
-  CHECK(stale.error().kind() == ErrorKind::kTimeout);
+  CHECK(stale.error().message().find("another debugger took the kernel away") != std::string::npos);
   CHECK(second->read_registers());
 }
 

@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "macho/core/core_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
