@@ -130,8 +130,11 @@ class ClientEngine {
   void restart_sequence();
   // Before a retransmission of the session's CONNECT (spec §4.3): it goes out as seq 0 again,
   // and the kernel expects seq 1 once it is answered. Keys stay those of this conversation.
-  void rewind_for_connect() {
-    next_seq_ = 0;
+  void rewind_for_connect() { use_seq(0); }
+  // The next request goes out under `seq` (a CONNECT probing a kernel that someone else holds,
+  // see KdpSession::handshake).
+  void use_seq(uint8_t seq) {
+    next_seq_ = seq;
     seq_certain_ = true;
   }
   // The kernel numbers notifications from 0 again after every CONNECT/REATTACH (spec §4.8).

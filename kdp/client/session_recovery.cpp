@@ -23,6 +23,8 @@ using wire::KdpError;
 constexpr std::string_view kGreeting = "Greetings from kdpctl";
 // Transmissions of a CONNECT right after our REATTACH before the REATTACH is repeated.
 constexpr int kConnectAttempts = 4;
+// Not 0 and far from the seqs a young session uses (see handshake).
+constexpr uint8_t kConnectedProbeSeq = 0x80;
 // CONNECTs refused with ALREADY_CONNECTED right after our REATTACH before the handshake gives up:
 // delayed CONNECTs of a dead process run out; a live debugger that keeps connecting does not.
 constexpr int kMaxRefusals = 4;
@@ -68,11 +70,18 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
     }
     engine.restart_sequence();
     bool retry = mode == AttachMode::kReattach;
-    auto error = connect_once(deadline, retry ? std::optional<int>(kConnectAttempts) : std::nullopt);
+    auto error = connect_once(deadline, kConnectAttempts);
+    if (!error && !retry && error.error().kind() == ErrorKind::kTimeout) {
+      // A kernel that another debugger connected to a moment ago expects seq 1 and replays its
+      // CONNECT reply to that debugger for our seq 0. Under another seq it answers our CONNECT
+      // with ALREADY_CONNECTED (spec §2.3 rule 4); a kernel waiting for a debugger ignores that.
+      engine.use_seq(kConnectedProbeSeq);
+      error = connect_once(deadline, kConnectAttempts);
+    }
     bool time_left = link_.now() < deadline;
     if (!error) {
-      if (!retry || error.error().kind() != ErrorKind::kTimeout || !time_left) return std::move(error).error();
-      continue;  // a delayed CONNECT of an earlier debugger may hold the kernel: REATTACH again
+      if (error.error().kind() != ErrorKind::kTimeout || !time_left) return std::move(error).error();
+      continue;  // REATTACH (or CONNECT) again: a delayed CONNECT of an earlier debugger may hold the kernel
     }
     if (is_refusal(*error)) {
       if (!retry)

@@ -2,7 +2,7 @@
 // Session and stub engine over a faulty virtual network (sim_workload.h). A failing seed is
 // printed with the command that replays it alone, verbosely:
 //   KDPCTL_SIM_SEED=<seed> ./test_sim          (one seed, every operation printed)
-//   KDPCTL_SIM_SEEDS=<n> KDPCTL_SIM_FIRST=<s>  (how many runs, from which seed; default 2000 from
+//   KDPCTL_SIM_SEEDS=<n> KDPCTL_SIM_FIRST=<s>  (how many runs, from which seed; default 4000 from
 //                                               1, 200 in sanitizer builds)
 //   KDPCTL_SIM_COMMAND_SEEDS=<n>               (runs of the across-commands simulation, sim_commands.h)
 #include <doctest/doctest.h>
@@ -19,7 +19,7 @@ using namespace kdp::sim;
 
 namespace {
 
-// The regular build runs 2,000 seeds of each simulation (about 15 s each); under ASan+UBSan (CI
+// The regular build runs 4,000 seeds of each simulation (about 10 s each); under ASan+UBSan (CI
 // builds those in Debug) the same runs take 10-20x longer, so 200 there unless
 // KDPCTL_SIM_SEEDS / KDPCTL_SIM_COMMAND_SEEDS say otherwise.
 #if defined(__SANITIZE_ADDRESS__)
@@ -28,10 +28,10 @@ constexpr uint64_t kDefaultSeeds = 200;
 #if __has_feature(address_sanitizer)
 constexpr uint64_t kDefaultSeeds = 200;
 #else
-constexpr uint64_t kDefaultSeeds = 2000;
+constexpr uint64_t kDefaultSeeds = 4000;
 #endif
 #else
-constexpr uint64_t kDefaultSeeds = 2000;
+constexpr uint64_t kDefaultSeeds = 4000;
 #endif
 
 uint64_t env_or(const char* name, uint64_t fallback) {

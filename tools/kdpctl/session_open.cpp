@@ -31,6 +31,8 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
   // One process per command: a kernel refused to us right after we attached was most likely
   // taken by a delayed CONNECT of the previous command's process.
   options.retake_window = std::chrono::milliseconds(2000);
+  // Like Linux's tcp_metrics: the first request's timeout starts from the last measured round trip.
+  if (state.srtt_us) options.remembered_rtt = std::chrono::microseconds(*state.srtt_us);
   if (state.retries) options.retry.max_attempts = *state.retries;
   if (state.timeout_ms) options.retry.deadline = std::chrono::milliseconds(*state.timeout_ms);
   if (inv.global.retries) options.retry.max_attempts = *inv.global.retries;
