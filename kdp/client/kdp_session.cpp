@@ -47,7 +47,6 @@ std::string KdpSession::label() const {
 }
 
 Status KdpSession::attach(AttachMode mode) {
-  if (setup_.options.remembered_rtt) link_.engine().remember_rtt(*setup_.options.remembered_rtt);
   Time deadline = link_.now() + setup_.options.retry.deadline;
   mode_ = mode;
   attaching_ = true;

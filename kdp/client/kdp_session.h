@@ -109,6 +109,7 @@ class KdpSession final : public Session {
 
   // session_recovery.cpp
   Status handshake(AttachMode mode, Time deadline);
+  void seed_rtt();
   Expected<uint32_t> connect_once(Time deadline, std::optional<int> max_attempts);
   Expected<wire::Packet> call_recovering(RequestSpec spec);
   Status settle_recovering();
@@ -161,6 +162,7 @@ class KdpSession final : public Session {
   bool closed_ = false;
   bool handshake_connected_ = false;  // the current handshake got past CONNECT
   bool attaching_ = false;  // inside attach()
+  bool rtt_seeded_ = false;
   AttachMode mode_ = AttachMode::kReattach;
   Time attached_at_{};
   bool ignored_ = false;  // the last call went unanswered by a kernel that answers KDP_CONNECT

@@ -53,6 +53,15 @@ Expected<uint32_t> KdpSession::connect_once(Time deadline, std::optional<int> ma
   return Error(ErrorKind::kProtocol, "KDP_CONNECT: unexpected reply layout");
 }
 
+// The remembered round trip speeds up everything after the first REATTACH, but not that one:
+// every needless copy of a REATTACH that a reordering link holds back may land after this
+// process is gone and silently reset the kernel under the next debugger (spec §4.4).
+void KdpSession::seed_rtt() {
+  if (rtt_seeded_) return;
+  rtt_seeded_ = true;
+  if (setup_.options.remembered_rtt) link_.engine().remember_rtt(*setup_.options.remembered_rtt);
+}
+
 Status KdpSession::handshake(AttachMode mode, Time deadline) {
   ClientEngine& engine = link_.engine();
   uint16_t port = link_.transport().local().port;
@@ -68,6 +77,7 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
       reattach.deadline = remaining(deadline, link_.now());
       KDP_TRY_STATUS(link_.run(std::move(reattach)).reply);
     }
+    seed_rtt();
     engine.restart_sequence();
     bool retry = mode == AttachMode::kReattach;
     auto error = connect_once(deadline, kConnectAttempts);

@@ -47,7 +47,8 @@ class Commands {
   uint16_t port_ = 40000;
   uint32_t key_base_ = 0;
   std::deque<std::string> packets_;
-  std::set<uint64_t> stale_int3s_;  // set by stale requests of earlier commands
+  std::set<uint64_t> stale_int3s_;
+  std::optional<std::chrono::nanoseconds> remembered_rtt_;  // as kdpctl's state file keeps it  // set by stale requests of earlier commands
   CommandsReport report_;
 };
 
@@ -80,6 +81,13 @@ Commands::Commands(uint64_t seed, bool verbose) : seed_(seed), verbose_(verbose)
       stale_int3s_.insert(bp->address);
       ++report_.stale_requests;
       note("(a stale KDP_BREAKPOINT64_SET of an earlier command ran)");
+    }
+    // Likewise an int3 (or the byte under one) that an earlier command wrote itself.
+    auto* write = packet ? std::get_if<wire::MemWriteRequest>(&packet->body) : nullptr;
+    if (write && originals_.count(write->address) != 0) {
+      stale_int3s_.insert(write->address);
+      ++report_.stale_requests;
+      note("(a stale KDP_WRITEMEM64 of an earlier command ran on a breakpoint address)");
     }
   });
 }
@@ -183,8 +191,9 @@ Status Commands::command(uint64_t index) {
   auto trace = [this](std::string_view line) { note(std::to_string(port_) + " " + std::string(line)); };
   // As kdpctl: a kernel refused to us right after we attached was taken by a predecessor's
   // delayed CONNECT.
+  // and the round trip the previous command measured starts the RTO.
   KDP_TRY(auto session, open_sim_session(*world_, port_, key_base_, client::AttachMode::kReattach, sim_policy(), trace,
-                                         kRetakeWindow));
+                                         kRetakeWindow, remembered_rtt_));
   uint64_t dice = below(100);
   Status done = dice < 35 ? examine(*session)
                 : dice < 50 ? registers(*session)
@@ -192,6 +201,7 @@ Status Commands::command(uint64_t index) {
                 : dice < 85 ? cont(*session)
                             : step(*session);
   client::SessionStats stats = session->stats();
+  if (stats.srtt.count() > 0) remembered_rtt_ = stats.srtt;
   report_.recoveries += stats.recoveries;
   report_.retransmissions += stats.retransmissions;
   KDP_TRY_STATUS(done);

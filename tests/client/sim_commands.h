@@ -18,7 +18,7 @@ struct CommandsReport {
   std::string failure;       // the command, what was wrong, and the last packets
   uint64_t commands = 0;
   uint64_t stale_handshakes = 0;  // REATTACH/CONNECT of an earlier command the kernel executed
-  uint64_t stale_requests = 0;    // other requests of an earlier command it executed (BREAKPOINT64_SET)
+  uint64_t stale_requests = 0;    // breakpoint requests/writes of an earlier command it executed
   uint64_t recoveries = 0;        // times a session regained a kernel that fell silent
   uint64_t retransmissions = 0;
   Duration virtual_time{0};

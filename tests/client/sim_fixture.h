@@ -94,8 +94,10 @@ inline client::RetryPolicy sim_policy() {
 inline Expected<std::unique_ptr<client::Session>> open_sim_session(
     SimWorld& world, uint16_t port, uint32_t first_key,
     client::AttachMode mode = client::AttachMode::kReattach, client::RetryPolicy policy = sim_policy(),
-    std::function<void(std::string_view)> trace = {}, std::chrono::milliseconds retake_window = {}) {
+    std::function<void(std::string_view)> trace = {}, std::chrono::milliseconds retake_window = {},
+    std::optional<std::chrono::nanoseconds> remembered_rtt = {}) {
   client::SessionOptions options;
+  options.remembered_rtt = remembered_rtt;
   options.retry = policy;
   options.retake_window = retake_window;
   options.packet_log = std::move(trace);

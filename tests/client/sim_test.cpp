@@ -134,7 +134,7 @@ TEST_CASE("deterministic simulation across commands: every command succeeds with
     std::fflush(stdout);
   }
   std::printf("commands: %llu runs, %llu commands in %.0f s virtual, %llu retransmissions, %llu stale REATTACH/CONNECT "
-              "of earlier commands executed by the kernel (and %llu of their breakpoint requests), %llu recoveries, %llu failures\n",
+              "of earlier commands executed by the kernel (and %llu of their breakpoint sets/writes), %llu recoveries, %llu failures\n",
               (unsigned long long)count, (unsigned long long)commands, virtual_seconds,
               (unsigned long long)retransmissions, (unsigned long long)stale, (unsigned long long)stale_requests,
               (unsigned long long)recoveries,
