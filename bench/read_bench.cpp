@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "kdp/client/session.h"
+#include "kdp/net/udp_transport.h"
 #include "tests/client/sim_process.h"
 
 namespace {
@@ -71,6 +72,7 @@ Policy reference_policy(int timeout_ms) {
 Result measure(const std::string& target, const Policy& policy, uint64_t size) {
   Result result;
   client::SessionOptions options;
+  options.transport = net::udp_transport_factory();
   options.retry = policy.retry;
   auto session = client::Session::reattach(target, options);
   if (!session) return Result{0, 0, 0, 0, 0, 0, 0, false, session.error().message()};

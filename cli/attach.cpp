@@ -24,6 +24,8 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   KDP_TRY(auto session, open_session(inv, next, kind));
   // A kernel file that does not match the running kernel is refused now, not at the first x.
   KDP_TRY(auto hooks, load_kernel_hooks(inv, next, session.get()));
+  if (auto srtt = session->stats().srtt; srtt.count() > 0)
+    next.srtt_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(srtt).count());
   KDP_TRY_STATUS(inv.save_state(next));
   const char* how = kind == AttachKind::kReattach ? "KDP_REATTACH + KDP_CONNECT" : "KDP_CONNECT";
   if (inv.global.json) {

@@ -41,37 +41,19 @@ Error resume_failed(client::Session& session, State& state, Error error) {
 
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
                                   const ResumeFn& resume, const uint64_t& stops_allowed) {
-  constexpr int kAttempts = 3;
-  for (int attempt = 1;; ++attempt) {
-    uint64_t stops_before = 0;
-    const SessionWork counted = [&](client::Session& s) -> Status {
-      KDP_TRY_STATUS(prepare(s));
-      stops_before = s.stats().exceptions;
-      return {};
-    };
-    KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, counted));
-    bool untouched = false;
-    auto stop = resume(*session, untouched);
-    if (stop) return Resumed{std::move(session), std::move(stop).value()};
-    untouched = untouched || (stop.error().kind() == ErrorKind::kTimeout && !session->running() &&
-                              session->stats().exceptions - stops_before <= stops_allowed);
-    if (!untouched || attempt == kAttempts) return resume_failed(*session, state, std::move(stop).error());
-    if (inv.global.verbose) inv.err << "kdpctl: " << stop.error().message() << "; starting over\n";
-  }
+  KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, prepare));
+  bool untouched = false;
+  auto stop = resume(*session, untouched);
+  if (!stop) return resume_failed(*session, state, std::move(stop).error());
+  return Resumed{std::move(session), std::move(stop).value()};
 }
 
 Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
                                           const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
                                           std::chrono::milliseconds quiet, std::chrono::milliseconds total,
                                           bool& untouched) {
-  quiet = std::min(quiet, total);
-  auto stop = resume(quiet);
-  if (stop || stop.error().kind() != ErrorKind::kTimeout || !session.running() || total <= quiet) return stop;
-  if (open_probe_session(inv, state, AttachKind::kReattach)) {
-    untouched = true;
-    return stop;
-  }
-  return session.wait_for_stop(total - quiet);
+  // The session itself finds out whether a resume that went unanswered ran (session_recovery.cpp).
+  return resume(total);
 }
 
 void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols) {

@@ -34,20 +34,15 @@ struct Resumed {
 using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&, bool& untouched)>;
 
 // The part of continue and step that lets the kernel run. `prepare` runs first on a fresh session
-// (see open_session) and sets `stops_allowed`: how many stops `resume` may take before the one it
-// reports (1 when it steps over a breakpoint first). A failure that provably left the kernel where
-// it was (a timeout, the kernel not running, no stop beyond those) starts over on a new session,
-// at most twice; the session-dropping duplicate REATTACH that open_session describes can also
-// strike between the handshake and RESUMECPUS. Other failures go through resume_failed.
+// (see open_session); failures go through resume_failed. (`stops_allowed` is no longer needed:
+// the session recovers a resume that never reached the kernel itself.)
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
                                   const ResumeFn& resume, const uint64_t& stops_allowed);
 
 // Resumes (`resume_and_wait` or `single_step` through `resume`) and waits up to `total` for the
-// stop. If nothing comes within `quiet`, a probe REATTACH from another socket tells a kernel that
-// dropped our session before RESUMECPUS reached it (it waits for a debugger and answers) from one
-// that runs (no answer) or that stopped and waits for our acknowledgement (xnu discards requests
-// then, spec §4.8); in the first case `untouched` is set and the timeout returned, else the wait
-// goes on.
+// stop. Whether a resume that went unanswered reached the kernel is the session's to find out
+// (it asks the kernel with its own CONNECT, no second socket): `quiet` and `untouched` are
+// unused and stay only for the callers.
 Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
                                           const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
                                           std::chrono::milliseconds quiet, std::chrono::milliseconds total,

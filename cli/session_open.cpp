@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "kdp/net/udp_transport.h"
 
 namespace kdp::cli {
 namespace {
@@ -25,6 +26,12 @@ Status restore_planted(const Invocation& inv, client::Session& session, State& s
 
 client::SessionOptions session_options(const Invocation& inv, const State& state) {
   client::SessionOptions options;
+  options.transport = net::udp_transport_factory();
+  // One process per command: a kernel refused to us right after we attached was most likely
+  // taken by a delayed CONNECT of the previous command's process.
+  options.retake_window = std::chrono::milliseconds(2000);
+  // Like Linux's tcp_metrics: the first request's timeout starts from the last measured round trip.
+  if (state.srtt_us) options.remembered_rtt = std::chrono::microseconds(*state.srtt_us);
   if (state.retries) options.retry.max_attempts = *state.retries;
   if (state.timeout_ms) options.retry.deadline = std::chrono::milliseconds(*state.timeout_ms);
   if (inv.global.retries) options.retry.max_attempts = *inv.global.retries;
@@ -37,43 +44,22 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
   return options;
 }
 
-namespace {
-
-// One attempt. `retryable`: `work` timed out after a good handshake with the kernel still stopped.
-Expected<std::unique_ptr<client::Session>> attach_once(const Invocation& inv, State& state, AttachKind kind,
-                                                       const SessionWork& work, bool& retryable) {
-  retryable = false;
+Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, State& state, AttachKind kind,
+                                                        const SessionWork& work) {
   KDP_TRY(std::string target, inv.target(state));
   auto session = inv.sessions().open(target, kind, session_options(inv, state));
   if (!session) return session;
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
-  if (!work) return session;
-  Status done = work(**session);
-  if (done) return session;
-  retryable = done.error().kind() == ErrorKind::kTimeout && !(*session)->running();
-  return std::move(done).error();
-}
-
-}  // namespace
-
-Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, State& state, AttachKind kind,
-                                                        const SessionWork& work) {
-  constexpr int kAttempts = 3;
-  for (int attempt = 1;; ++attempt) {
-    bool retryable = false;
-    auto session = attach_once(inv, state, kind, work, retryable);
-    if (session || !retryable || attempt == kAttempts) return session;
-    if (inv.global.verbose) inv.err << "kdpctl: " << session.error().message() << "; starting over\n";
-  }
+  if (work) KDP_TRY_STATUS(work(**session));
+  return session;
 }
 
 Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
                                                               AttachKind kind) {
   KDP_TRY(std::string target, inv.target(state));
   client::SessionOptions options = session_options(inv, state);
-  // A stopped kernel answers one of eight tries even on a bad link (20% loss each way leaves
-  // 0.36^8 < 0.03% unanswered); a running or rebooting one answers none.
-  options.retry.max_attempts = std::max(options.retry.max_attempts, 8);
+  // A stopped kernel answers within a few round trips even on a bad link; a running or rebooting
+  // one never does: a bounded wait.
   options.retry.deadline = std::chrono::milliseconds(5000);
   return inv.sessions().probe(target, kind, std::move(options));
 }

@@ -22,12 +22,8 @@ using SessionWork = std::function<Status(client::Session&)>;
 
 // Opens the session to the current target and runs `work` on it. Breakpoint bytes a previous
 // command could not restore (state.planted) are put back first and the state file updated.
-//
-// A kernel that answered the handshake and then stops answering while still stopped has most
-// likely dropped the session: a delayed duplicate of our own REATTACH reached it late (spec
-// §4.4; a lossy, reordering link makes that common, and the reply that would reveal it may be
-// lost too). Nothing the kernel ran is lost then, so `work` fails with a timeout and the kernel
-// not resumed, the whole open-and-work starts over on a new session (at most twice).
+// Recovery from loss, delayed duplicates and a kernel that fell silent is the client library's
+// (kdp/client/session_recovery.cpp): one session, no retry loop here.
 Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, State& state,
                                                         AttachKind kind = AttachKind::kReattach,
                                                         const SessionWork& work = {});

@@ -102,6 +102,10 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          s.disassembly_flavor = std::string(v);
          return {};
        }},
+      {"srtt-us", [](std::string_view v, State& s) -> Status {
+         KDP_TRY(s.srtt_us, parse_u64(v, "srtt-us"));
+         return {};
+       }},
       {"retries", [](std::string_view v, State& s) -> Status {
          KDP_TRY(s.retries, parse_int(v, "retries", 1, 1000));
          return {};
@@ -182,6 +186,7 @@ std::string serialize_state(const State& s) {
   if (s.disassembly_flavor) out << "disassembly-flavor " << *s.disassembly_flavor << "\n";
   if (s.retries) out << "retries " << *s.retries << "\n";
   if (s.timeout_ms) out << "timeout-ms " << *s.timeout_ms << "\n";
+  if (s.srtt_us) out << "srtt-us " << *s.srtt_us << "\n";
   for (const Breakpoint& b : s.breakpoints.entries()) {
     out << "breakpoint " << b.number << " " << hex(b.address);
     if (b.hits) out << " hits " << b.hits;

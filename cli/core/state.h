@@ -47,6 +47,7 @@ struct State {
   std::optional<std::string> disassembly_flavor;  // x/i syntax: "att" (default) or "intel"
   std::optional<int> retries;              // transmissions per request
   std::optional<uint64_t> timeout_ms;      // per-request deadline
+  std::optional<uint64_t> srtt_us;         // the round trip measured at the last reattach
   BreakpointList breakpoints;
   std::vector<PlantedBreakpoint> planted;
   ExamineMemory examine;

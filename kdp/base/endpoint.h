@@ -2,6 +2,7 @@
 // a socket: adapters (libuv, the deterministic simulation) pass `now` and datagrams in.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -9,15 +10,21 @@
 
 namespace kdp {
 
-// KDP is UDP over IPv4 only (xnu's stub parses nothing else).
+// A UDP endpoint. xnu's stub speaks IPv4 only, but the host side may reach it (or kdp-sim)
+// through an IPv6 address: a NAT'd VM, a tunnel, ::1.
 struct Endpoint {
-  uint32_t ipv4 = 0;  // host byte order, 127.0.0.1 == 0x7f000001
+  uint32_t ipv4 = 0;  // host byte order, 127.0.0.1 == 0x7f000001 (unless is_v6)
   uint16_t port = 0;
+  bool is_v6 = false;
+  std::array<uint8_t, 16> ipv6{};  // network order (when is_v6)
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
-// "127.0.0.1:41139"
+// "127.0.0.1:41139", "[::1]:41139"
 std::string to_string(const Endpoint& e);
+// The address alone: "127.0.0.1", "::1"
+std::string address_text(const Endpoint& e);
+bool is_loopback(const Endpoint& e);
 
 // A datagram an engine wants sent (peer = destination) or has received (peer = source).
 struct Datagram {

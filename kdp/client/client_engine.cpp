@@ -48,7 +48,7 @@ void ClientEngine::start(RequestSpec spec, Time now) {
   assert(!busy());
   completion_.reset();
   ++stats_.requests;
-  uint32_t key = next_key_++;
+  uint32_t key = spec.key ? *spec.key : next_key_++;
   if (auto probe = wire::encode(wire::make_request(spec.command, next_seq_, key, spec.body)); !probe) {
     completion_ = Completion{spec.command, std::move(probe).error(), 0, Duration::zero(), false};
     return;
@@ -108,7 +108,7 @@ void ClientEngine::on_timer(Time now) {
 void ClientEngine::on_retransmit_timer(Time now) {
   Pending& p = *pending_;
   int max_attempts = p.spec.max_attempts.value_or(config_.retry.max_attempts);
-  if (now >= p.deadline_at || p.attempts >= max_attempts) return fail(now, timeout_error(now));
+  if (now >= p.deadline_at || (max_attempts > 0 && p.attempts >= max_attempts)) return fail(now, timeout_error(now));
   if (p.spec.idempotent) {
     // Spec §2.3 rule 5: if seq 255 was executed and its reply lost, the kernel now expects 0 and
     // drops 255 for good. Send both; a second execution of an idempotent request is harmless.

@@ -66,6 +66,9 @@ struct RequestSpec {
   bool completed_by_stop = false;
   std::optional<int> max_attempts;       // overrides the policy
   std::optional<Duration> deadline;      // overrides the policy
+  // Send under this key instead of a fresh one: a KDP_CONNECT that the kernel must recognise as
+  // a retransmission of the one that opened the session (spec §4.3) reuses that one's key.
+  std::optional<uint32_t> key;
 };
 
 struct Completion {
@@ -125,6 +128,15 @@ class ClientEngine {
   // The handshake (spec §4.4): REATTACH and CONNECT both go out with seq 0. Keys issued before a
   // restart belong to the previous conversation: replies carrying them are merely stale.
   void restart_sequence();
+  // Before a retransmission of the session's CONNECT (spec §4.3): it goes out as seq 0 again,
+  // and the kernel expects seq 1 once it is answered. Keys stay those of this conversation.
+  void rewind_for_connect() { use_seq(0); }
+  // The next request goes out under `seq` (a CONNECT probing a kernel that someone else holds,
+  // see KdpSession::handshake).
+  void use_seq(uint8_t seq) {
+    next_seq_ = seq;
+    seq_certain_ = true;
+  }
   // The kernel numbers notifications from 0 again after every CONNECT/REATTACH (spec §4.8).
   void reset_notifications();
   // A stop is expected from now on (the caller resumed the kernel); notifications that arrive
@@ -134,6 +146,11 @@ class ClientEngine {
   // Why the kernel may have lost track of this conversation (a late REATTACH or CONNECT reply),
   // or empty.
   const std::string& hazard() const { return hazard_; }
+
+  // The key of the KDP_CONNECT that opened this conversation, once it was answered.
+  std::optional<uint32_t> connect_key() const { return connect_key_; }
+  // Starts the RTO from a round trip measured by an earlier session (RtoEstimator::remember).
+  void remember_rtt(Duration rtt) { rto_.remember(rtt); }
 
   uint8_t next_seq() const { return next_seq_; }
   // False when the kernel's expected seq may be next_seq() or next_seq()+1.

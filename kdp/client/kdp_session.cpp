@@ -7,9 +7,6 @@
 namespace kdp::client {
 namespace {
 
-constexpr std::string_view kGreeting = "Greetings from kdpctl";
-constexpr int kHandshakeRetries = 2;
-
 uint32_t random_key() {
   std::random_device device;
   return static_cast<uint32_t>(device());
@@ -44,46 +41,21 @@ KdpSession::KdpSession(std::unique_ptr<Transport> transport, SessionSetup setup)
   info_.address = to_string(setup_.target);
 }
 
-std::string KdpSession::label() const { return setup_.host + ":" + std::to_string(setup_.target.port); }
-
-Status KdpSession::attach(AttachMode mode) {
-  Status done = handshake(mode);
-  // A kernel that answered REATTACH and CONNECT and then falls silent was most likely reset by a
-  // delayed duplicate of our own REATTACH (spec §4.4) or rewound by one of our CONNECT (§4.3).
-  // Nothing is lost yet, so start over (the duplicates drain meanwhile).
-  for (int retry = 0; retry < kHandshakeRetries && mode == AttachMode::kReattach && !done &&
-                      done.error().kind() == ErrorKind::kTimeout && handshake_connected_;
-       ++retry)
-    done = handshake(mode);
-  if (!done) return std::move(done).error().context((mode == AttachMode::kReattach ? "reattach " : "connect ") + label());
-  return {};
+std::string KdpSession::label() const {
+  bool v6 = setup_.host.find(':') != std::string::npos;  // an IPv6 address: "[::1]:41139"
+  return (v6 ? "[" + setup_.host + "]" : setup_.host) + ":" + std::to_string(setup_.target.port);
 }
 
-Status KdpSession::handshake(AttachMode mode) {
-  ClientEngine& engine = link_.engine();
-  uint16_t port = link_.transport().local().port;
-  breakpoints_.clear();
-  handshake_connected_ = false;
-  if (mode == AttachMode::kReattach) {
-    // Spec §4.4: REATTACH (seq 0) kicks out whoever holds the kernel and leaves it waiting for a
-    // CONNECT with seq 0; it also removes every kernel-managed breakpoint.
-    engine.restart_sequence();
-    KDP_TRY_STATUS(call(wire::Command::kReattach, wire::ReattachRequest{port}, false));
-  }
-  engine.restart_sequence();
-  // One socket for replies and notifications, as LLDB does: both ports are ours.
-  KDP_TRY(auto reply, call_for<wire::ErrorReply>(wire::Command::kConnect,
-                                                 wire::ConnectRequest{port, port, std::string(kGreeting)}));
-  if (reply.error == static_cast<uint32_t>(wire::KdpError::kAlreadyConnected))
-    return Error(ErrorKind::kProtocol,
-                 "KDP_CONNECT refused: KDPERR_ALREADY_CONNECTED (another debugger holds the kernel; "
-                 "reattach takes it over)");
-  KDP_TRY_STATUS(check_kdp_error(wire::Command::kConnect, reply.error));
-  handshake_connected_ = true;
-  engine.reset_notifications();
-  running_ = false;
-  closed_ = false;
-  return query_target();
+Status KdpSession::attach(AttachMode mode) {
+  Time deadline = link_.now() + setup_.options.retry.deadline;
+  mode_ = mode;
+  attaching_ = true;
+  Status done = handshake(mode, deadline);
+  if (done) done = query_target();
+  attaching_ = false;
+  attached_at_ = link_.now();
+  if (!done) return std::move(done).error().context((mode == AttachMode::kReattach ? "reattach " : "connect ") + label());
+  return {};
 }
 
 Status KdpSession::query_target() {
@@ -98,8 +70,19 @@ Status KdpSession::query_target() {
     info_.uuid = fields.uuid;
     info_.stext = fields.stext;
   }
-  KDP_TRY(auto max_bytes, call_for<wire::MaxBytesReply>(wire::Command::kMaxBytes, wire::Empty{}));
-  info_.max_bytes = max_bytes.max_bytes;
+  auto max_bytes = call_for<wire::MaxBytesReply>(wire::Command::kMaxBytes, wire::Empty{});
+  if (max_bytes) {
+    info_.max_bytes = max_bytes->max_bytes;
+    return {};
+  }
+  // Older kernels and some third-party stubs drop requests they do not know (spec §3.4). A kernel
+  // that answers everything else but not MAXBYTES gets the protocol's own limit.
+  if (!ignored_)
+    return std::move(max_bytes).error();
+  info_.max_bytes = wire::kMaxDataSize;
+  if (setup_.options.packet_log)
+    setup_.options.packet_log("   no reply to KDP_MAXBYTES: using the protocol's default of " +
+                              std::to_string(wire::kMaxDataSize) + " bytes");
   return {};
 }
 
@@ -148,7 +131,7 @@ Expected<wire::Packet> KdpSession::call(wire::Command command, wire::Body body, 
   note_request(command);
   RequestSpec spec(command, std::move(body));
   spec.idempotent = idempotent;
-  return link_.request(std::move(spec));
+  return call_recovering(std::move(spec));
 }
 
 SessionStats KdpSession::stats() const {
@@ -165,6 +148,7 @@ SessionStats KdpSession::stats() const {
   s.redundant = e.redundant;
   s.rto = link_.engine().rto().rto();
   s.srtt = link_.engine().rto().srtt().value_or(Duration::zero());
+  s.recoveries = recoveries_;
   return s;
 }
 

@@ -45,6 +45,10 @@ Completion Link::run(RequestSpec spec) {
       engine_.abandon();
       return Completion{command, Error(ErrorKind::kInterrupted, "interrupted"), 0, {}, false};
     }
+    if (auto failure = transport_->failure()) {
+      engine_.abandon();
+      return Completion{command, *failure, 0, {}, false};
+    }
     pump(engine_.next_deadline().value_or(transport_->now()));
   }
 }
@@ -54,6 +58,7 @@ Expected<StopNotice> Link::wait_for_stop(Time deadline) {
     flush();
     if (auto stop = engine_.take_stop()) return std::move(*stop);
     if (interrupted()) return Error(ErrorKind::kInterrupted, "interrupted while the kernel runs");
+    if (auto failure = transport_->failure()) return *failure;
     if (transport_->now() >= deadline) return Error(ErrorKind::kTimeout, "no stop");
     Time until = deadline;
     if (auto timer = engine_.next_deadline()) until = std::min(until, *timer);

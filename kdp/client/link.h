@@ -34,6 +34,7 @@ class Link {
   ClientEngine& engine() { return engine_; }
   const ClientEngine& engine() const { return engine_; }
   Transport& transport() { return *transport_; }
+  const Transport& transport() const { return *transport_; }
   Time now() { return transport_->now(); }
 
  private:

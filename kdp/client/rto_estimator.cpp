@@ -9,6 +9,7 @@ RtoEstimator::RtoEstimator(const RetryPolicy& policy)
       max_(std::max<Duration>(policy.max_rto, policy.min_rto)),
       granularity_(policy.granularity),
       backoff_(std::max(policy.backoff, 1.0)),
+      ceiling_(std::max(policy.backoff_ceiling, 1.0)),
       rto_(clamp(policy.initial_rto)) {}
 
 Duration RtoEstimator::clamp(Duration d) const { return std::clamp(d, min_, max_); }
@@ -28,10 +29,13 @@ void RtoEstimator::add_sample(Duration rtt) {
 }
 
 Duration RtoEstimator::backed_off(int retransmissions) const {
+  Duration cap = max_;
+  if (srtt_) cap = std::min(cap, Duration(static_cast<Duration::rep>(ceiling_ * static_cast<double>(rto_.count()))));
+  cap = std::max(cap, rto_);
   double factor = 1.0;
-  for (int i = 0; i < retransmissions && factor * rto_.count() < max_.count(); ++i) factor *= backoff_;
+  for (int i = 0; i < retransmissions && factor * rto_.count() < cap.count(); ++i) factor *= backoff_;
   auto scaled = Duration(static_cast<Duration::rep>(factor * static_cast<double>(rto_.count())));
-  return std::min(scaled, std::max(rto_, max_));
+  return std::min(scaled, cap);
 }
 
 }  // namespace kdp::client

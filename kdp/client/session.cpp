@@ -1,38 +1,36 @@
-// Session::reattach / Session::connect: resolve the target, open a UDP socket, run the handshake.
+// Session::reattach / Session::connect: open the transport the options name, run the handshake.
 #include "kdp/client/session.h"
 
 #include "kdp/client/kdp_session.h"
-#include "kdp/client/udp_transport.h"
-#include "kdp/net/udp.h"
 
 namespace kdp::client {
 namespace {
 
+// "macvm:41139" -> "macvm", "[::1]:41139" -> "::1", "::1" -> "::1".
 std::string host_part(const std::string& target) {
-  auto colon = target.rfind(':');
-  return colon == std::string::npos ? target : target.substr(0, colon);
+  if (!target.empty() && target.front() == '[') return target.substr(1, target.find(']') - 1);
+  auto colon = target.find(':');
+  if (colon == std::string::npos || target.rfind(':') != colon) return target;
+  return target.substr(0, colon);
 }
 
-Expected<std::unique_ptr<Session>> open_udp(const std::string& target, SessionOptions options, AttachMode mode) {
+Expected<std::unique_ptr<Session>> open_with(const std::string& target, SessionOptions options, AttachMode mode) {
   std::string step = (mode == AttachMode::kReattach ? "reattach " : "connect ") + target;
-  auto endpoint = net::resolve(target, wire::kKdpPort);
-  if (!endpoint) return std::move(endpoint).error().context(step);
-  Endpoint local = local_endpoint_for(*endpoint);
-  local.port = options.local_port;
-  auto transport = UdpTransport::open(local);
-  if (!transport) return std::move(transport).error().context(step);
-  SessionSetup setup{host_part(target), *endpoint, std::move(options), std::nullopt};
-  return open_session(std::move(transport).value(), std::move(setup), mode);
+  if (!options.transport) return usage_error(step + ": no transport given (SessionOptions::transport)");
+  auto route = options.transport(target, options.local_port);
+  if (!route) return std::move(route).error().context(step);
+  SessionSetup setup{host_part(target), route->target, std::move(options), std::nullopt};
+  return open_session(std::move(route->transport), std::move(setup), mode);
 }
 
 }  // namespace
 
 Expected<std::unique_ptr<Session>> Session::reattach(const std::string& target, SessionOptions options) {
-  return open_udp(target, std::move(options), AttachMode::kReattach);
+  return open_with(target, std::move(options), AttachMode::kReattach);
 }
 
 Expected<std::unique_ptr<Session>> Session::connect(const std::string& target, SessionOptions options) {
-  return open_udp(target, std::move(options), AttachMode::kConnect);
+  return open_with(target, std::move(options), AttachMode::kConnect);
 }
 
 }  // namespace kdp::client

@@ -19,15 +19,28 @@
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
 #include "kdp/client/retry_policy.h"
+#include "kdp/client/transport.h"
 #include "kdp/wire/packet.h"
 #include "kdp/wire/x86_state.h"
 
 namespace kdp::client {
 
 struct SessionOptions {
+  // Opens the transport to the target (kdp/net: net::udp_transport_factory()). Required by
+  // Session::reattach/connect.
+  TransportFactory transport;
   RetryPolicy retry;
+  // The smoothed round trip an earlier session measured against the same target (the CLI keeps
+  // it in its state file; SessionStats::srtt gives it back): the first request's timeout starts
+  // from it instead of RetryPolicy::initial_rto.
+  std::optional<std::chrono::nanoseconds> remembered_rtt;
   // -v: called once per datagram with "--> " or "<-- " + describe(), plus notes on discards.
   std::function<void(std::string_view line)> packet_log;
+  // A reattached session that finds the kernel held by someone else within this time after it
+  // attached takes it back once more (the holder is then most likely a delayed CONNECT of an
+  // earlier, dead debugger process, let in by a delayed REATTACH); later it fails, naming the
+  // other debugger. kdpctl, one process per command, sets it; 0: only while attaching.
+  std::chrono::milliseconds retake_window{0};
   // Local UDP port to bind (0: ephemeral), e.g. for a firewall rule; replies and exception
   // notifications both arrive there.
   uint16_t local_port = 0;
@@ -83,6 +96,7 @@ struct SessionStats {
   uint64_t redundant = 0;         // extra copies sent while the link was lossy (RetryPolicy)
   std::chrono::nanoseconds rto{0};   // the current retransmission timeout
   std::chrono::nanoseconds srtt{0};  // smoothed round trip (0 before the first sample)
+  uint64_t recoveries = 0;           // times the session regained a kernel that fell silent
 };
 
 // Progress of a long transfer: bytes done of total.
@@ -92,8 +106,14 @@ class Session {
  public:
   virtual ~Session() = default;
 
-  // "host" or "host:port"; names go through the system resolver (/etc/hosts works).
-  // reattach = REATTACH + CONNECT + VERSION + HOSTINFO + KERNELVERSION + MAXBYTES.
+  // "host", "host:port", "[v6addr]:port" or "v6addr", through options.transport.
+  // reattach = REATTACH + CONNECT + VERSION + HOSTINFO + KERNELVERSION + MAXBYTES, within one
+  // deadline (options.retry.deadline): a CONNECT that goes unanswered or is refused with
+  // ALREADY_CONNECTED right after our own REATTACH (a delayed CONNECT of an earlier debugger got
+  // in between) is preceded by another REATTACH. A target that does not answer MAXBYTES gets the
+  // protocol's 1024 bytes. A stopped kernel that falls silent later (a delayed duplicate of our
+  // REATTACH reset it) is reconnected with a retransmission of our CONNECT, transparently for
+  // idempotent requests; one that answers ALREADY_CONNECTED then was taken by another debugger.
   static Expected<std::unique_ptr<Session>> reattach(const std::string& target, SessionOptions options);
   // Plain CONNECT for a kernel nobody holds, then the same queries.
   static Expected<std::unique_ptr<Session>> connect(const std::string& target, SessionOptions options);

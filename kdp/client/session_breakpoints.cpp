@@ -15,7 +15,19 @@ constexpr uint8_t kInt3 = 0xcc;
 }  // namespace
 
 Expected<uint32_t> KdpSession::kernel_breakpoint(Command command, uint64_t address) {
+  uint64_t recoveries = recoveries_;
+  uint64_t transmissions = link_.engine().stats().transmissions;
   KDP_TRY(auto reply, call_for<wire::ErrorReply>(command, wire::BreakpointRequest{address}));
+  // Sent more than once (retransmitted, or repeated after the session regained a silent kernel,
+  // session_recovery.cpp): an earlier copy may have run first, e.g. before a delayed duplicate
+  // of our CONNECT rewound the kernel's seq (spec §4.3). Its answer then describes our own SET.
+  bool repeated = recoveries_ != recoveries || link_.engine().stats().transmissions - transmissions > 1;
+  if (repeated && command == Command::kBreakpointSet64 &&
+      reply.error == static_cast<uint32_t>(wire::KdpError::kBreakpointAlreadySet))
+    return 0;
+  if (repeated && command == Command::kBreakpointRemove64 &&
+      reply.error == static_cast<uint32_t>(wire::KdpError::kBreakpointNotFound))
+    return 0;
   return reply.error;
 }
 

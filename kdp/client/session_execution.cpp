@@ -31,23 +31,32 @@ StopEvent event_from(const StopNotice& notice) {
 
 Expected<StopEvent> KdpSession::resume_and_wait(std::chrono::milliseconds timeout) {
   KDP_TRY_STATUS(usable());
-  Time deadline = link_.now() + timeout;
-  auto stop = [&]() -> Expected<StopEvent> {
+  auto stop = continue_once(link_.now() + timeout);
+  if (!stop) return std::move(stop).error().context("continue " + label());
+  return stop;
+}
+
+Expected<StopEvent> KdpSession::continue_once(Time deadline) {
+  for (int round = 0; round <= kMaxRegains; ++round) {
     KDP_TRY_STATUS(restore_breakpoints());
     KDP_TRY(X86ThreadState64 regs, fetch_registers());
-    if (is_inserted_breakpoint(regs.rip())) {
-      // Resuming on our own int3 would trap at once: remove it, step one instruction, re-insert.
-      KDP_TRY_STATUS(step_once(deadline));
-    } else if (regs.rflags() & X86ThreadState64::kTrapFlag) {
+    // Resuming on our own int3 would trap at once: remove it, step one instruction, re-insert.
+    if (is_inserted_breakpoint(regs.rip())) KDP_TRY_STATUS(step_once(deadline));
+    else if (regs.rflags() & X86ThreadState64::kTrapFlag) {
       regs.rflags() &= ~X86ThreadState64::kTrapFlag;  // left over from an interrupted step
       KDP_TRY_STATUS(store_registers(regs));
     }
     std::string note;
-    KDP_TRY_STATUS(resume(deadline, note));
-    return await_stop(deadline, note, false);
-  }();
-  if (!stop) return std::move(stop).error().context("continue " + label());
-  return stop;
+    bool regained = false;
+    KDP_TRY_STATUS(resume(deadline, note, regained));
+    if (!regained) return await_stop(deadline, note, false);
+  }
+  return never_resumed();
+}
+
+Error KdpSession::never_resumed() const {
+  return Error(ErrorKind::kTimeout, "the kernel answers KDP_CONNECT but never executed KDP_RESUMECPUS (" +
+                                        std::to_string(kMaxRegains + 1) + " tries)");
 }
 
 Expected<StopEvent> KdpSession::single_step(std::chrono::milliseconds timeout) {
@@ -72,27 +81,36 @@ Expected<StopEvent> KdpSession::wait_for_stop(std::chrono::milliseconds timeout)
 }
 
 Expected<StopEvent> KdpSession::step_once(Time deadline) {
-  KDP_TRY(X86ThreadState64 regs, fetch_registers());
-  uint64_t from = regs.rip();
-  auto at_rip = breakpoints_.find(from);
-  bool lifted = at_rip != breakpoints_.end() && at_rip->second.inserted;
-  if (lifted) KDP_TRY_STATUS(lift(from, at_rip->second));
-  regs.rflags() |= X86ThreadState64::kTrapFlag;
-  KDP_TRY_STATUS(store_registers(regs));
-  std::string note;
-  KDP_TRY_STATUS(resume(deadline, note));
-  KDP_TRY(StopEvent stop, await_stop(deadline, note, true));
-  if (lifted) KDP_TRY_STATUS(insert(from, at_rip->second));
-  return stop;
+  auto at_rip = breakpoints_.end();
+  bool lifted = false;
+  for (int round = 0; round <= kMaxRegains; ++round) {
+    KDP_TRY(X86ThreadState64 regs, fetch_registers());
+    if (!lifted) {
+      at_rip = breakpoints_.find(regs.rip());
+      lifted = at_rip != breakpoints_.end() && at_rip->second.inserted;
+      if (lifted) KDP_TRY_STATUS(lift(at_rip->first, at_rip->second));
+    }
+    regs.rflags() |= X86ThreadState64::kTrapFlag;
+    KDP_TRY_STATUS(store_registers(regs));
+    std::string note;
+    bool regained = false;
+    KDP_TRY_STATUS(resume(deadline, note, regained));
+    if (regained) continue;  // it never ran: the registers and breakpoints are as they were
+    KDP_TRY(StopEvent stop, await_stop(deadline, note, true));
+    if (lifted) KDP_TRY_STATUS(insert(at_rip->first, at_rip->second));
+    return stop;
+  }
+  return never_resumed();
 }
 
-Status KdpSession::resume(Time deadline, std::string& note) {
+Status KdpSession::resume(Time deadline, std::string& note, bool& regained) {
   KDP_TRY_STATUS(link_.settle_sequence());
   uint32_t cpus = info_.host_info.cpus_mask != 0 ? info_.host_info.cpus_mask : 1;
   note_request(Command::kResumeCpus);
   RequestSpec spec(Command::kResumeCpus, wire::ResumeRequest{cpus});
   spec.completed_by_stop = true;
   spec.deadline = std::max(Duration::zero(), std::min<Duration>(setup_.options.retry.deadline, deadline - link_.now()));
+  if (setup_.options.retry.max_attempts == 0) spec.max_attempts = kSilentAttempts;
   link_.engine().expect_stop(true);
   Completion done = link_.run(std::move(spec));
   if (done.reply) {
@@ -100,10 +118,16 @@ Status KdpSession::resume(Time deadline, std::string& note) {
     return {};
   }
   // A running kernel does not listen: its reply may be lost for good, and an interrupted wait
-  // may have sent it already. The stop decides.
-  running_ = true;
-  if (done.reply.error().kind() != ErrorKind::kTimeout) return std::move(done.reply).error();
-  note = done.reply.error().message();
+  // may have sent it already. A stop, or the kernel's answer to our CONNECT, decides.
+  if (done.reply.error().kind() != ErrorKind::kTimeout) {
+    running_ = true;
+    return std::move(done.reply).error();
+  }
+  auto ran = resumed_or_regained(done.reply.error(), deadline);
+  running_ = !ran || *ran;
+  KDP_TRY_STATUS(ran);
+  regained = !*ran;
+  if (!regained) note = done.reply.error().message();
   return {};
 }
 

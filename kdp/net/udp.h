@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "kdp/base/endpoint.h"
@@ -17,9 +19,16 @@ struct uv_timer_s;
 
 namespace kdp::net {
 
-// Resolve "host" or "host:port" through the system resolver (so /etc/hosts entries work) to an
-// IPv4 endpoint. Port defaults to `default_port`.
-Expected<Endpoint> resolve(std::string_view target, uint16_t default_port);
+struct HostPort {
+  std::string host;  // without brackets or a trailing root dot
+  uint16_t port = 0;
+};
+// "host", "host:port", "[v6]", "[v6]:port" or a bare IPv6 address ("::1": two or more colons
+// and no brackets means no port). Port 0 only if allowed (a listener's "ephemeral").
+Expected<HostPort> split_host_port(std::string_view target, uint16_t default_port, bool allow_port_zero = false);
+// Resolve such a target through the system resolver (so /etc/hosts entries work), A or AAAA; an
+// IPv4 address wins when the name has both (xnu speaks IPv4 only). "localhost." resolves too.
+Expected<Endpoint> resolve(std::string_view target, uint16_t default_port, bool allow_port_zero = false);
 // Parse "a.b.c.d" (no resolver).
 Expected<uint32_t> parse_ipv4(std::string_view text);
 
@@ -58,12 +67,19 @@ class UdpSocket {
   UdpSocket& operator=(const UdpSocket&) = delete;
 
   Endpoint local() const { return local_; }
+  // Talk to `remote` only: the system then reports an ICMP port unreachable of an earlier send
+  // as ECONNREFUSED (see error()), and datagrams from elsewhere are filtered out.
+  Status connect(Endpoint remote);
   Status send(const Datagram& datagram);
+  // The last error the socket reported (a libuv status, e.g. UV_ECONNREFUSED), 0 if none.
+  int error() const { return error_; }
 
  private:
   UdpSocket() = default;
   uv_udp_s* handle_ = nullptr;  // freed by its close callback
   Endpoint local_;
+  std::optional<Endpoint> connected_;
+  int error_ = 0;
   ReceiveFn on_receive_;
   friend struct UdpCallbacks;
 };

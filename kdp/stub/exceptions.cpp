@@ -13,7 +13,9 @@ void StubEngine::send_notification(Time now) {
   auto bytes = wire::encode(packet);
   if (bytes) {
     remember(*bytes);
-    outgoing_.push_back(Datagram{Endpoint{remote_ip_, session_.exc_port}, std::move(*bytes)});
+    Endpoint to = remote_;
+    to.port = session_.exc_port;
+    outgoing_.push_back(Datagram{to, std::move(*bytes)});
   }
   if (n.transmissions++ == 0)
     ++stats_.exceptions_sent;

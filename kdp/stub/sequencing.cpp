@@ -102,16 +102,17 @@ void StubEngine::dispatch(const Datagram& datagram, const RawHeader& header, Tim
     return;
   }
   ++stats_.requests;
-  if (auto reply = handle(*request, now)) send_reply(std::move(*reply), datagram.peer.ipv4);
+  if (auto reply = handle(*request, now)) send_reply(std::move(*reply), datagram.peer);
 }
 
-void StubEngine::send_reply(Reply reply, uint32_t ip) {
+void StubEngine::send_reply(Reply reply, Endpoint host) {
   auto bytes = wire::encode(reply.packet);
   if (!bytes) {  // a bug in a handler, never the peer's doing
     log("kdp-sim: cannot encode " + wire::describe(reply.packet) + ": " + bytes.error().message());
     return;
   }
-  Datagram out{Endpoint{ip, reply.port}, std::move(*bytes)};
+  host.port = reply.port;  // the reply goes to the request's address, at the port rules of spec §1.2
+  Datagram out{host, std::move(*bytes)};
   remember(out.bytes);
   ++stats_.replies;
   if (reply.sideband) {

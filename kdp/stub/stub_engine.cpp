@@ -46,7 +46,7 @@ void StubEngine::on_datagram(const Datagram& datagram, Time now) {
          "kdp-sim: the kernel is running, ignored " + wire::describe_datagram(datagram.bytes));
     return;
   }
-  if (!session_.connected) remote_ip_ = datagram.peer.ipv4;  // kdp_poll learns the peer
+  if (!session_.connected) remote_ = datagram.peer;  // kdp_poll learns the peer
   if (datagram.bytes.size() > wire::kMaxPacketSize) {
     count_malformed(datagram, "larger than one Ethernet frame");
     return;

@@ -178,7 +178,7 @@ class StubEngine {
   void on_waiting(const Datagram& datagram, const RawHeader& header, Time now);
   void on_serving(const Datagram& datagram, const RawHeader& header, Time now);
   void dispatch(const Datagram& datagram, const RawHeader& header, Time now);
-  void send_reply(Reply reply, uint32_t ip);
+  void send_reply(Reply reply, Endpoint host);
   void replay();
   void drop(uint64_t& reason, std::string note);
   void count_malformed(const Datagram& datagram, const std::string& why);
@@ -234,7 +234,7 @@ class StubEngine {
   Session session_;
   uint8_t expected_seq_ = 0;       // E ("exception_seq" in kdp_udp.c)
   std::optional<Datagram> cached_reply_;
-  uint32_t remote_ip_ = 0;         // learned from every datagram while not connected
+  Endpoint remote_;                // address learned from every datagram while not connected
   bool reattach_wait_ = false;
   bool noresume_on_disconnect_ = false;
   Bytes packet_buffer_;

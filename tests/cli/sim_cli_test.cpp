@@ -31,7 +31,7 @@
 #include "cli/agent/held_session.h"
 #include "cli/dispatch.h"
 #include "kdp/client/kdp_session.h"
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "tests/cli/cli_suite.h"
 #include "tests/client/sim_world.h"
 #include "tools/kdp-sim/default_script.h"

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "kdp/client/session.h"
+#include "kdp/net/udp_transport.h"
 #include "sim_process.h"
 
 using namespace kdp;
@@ -29,8 +30,8 @@ constexpr uint64_t kDemoTextEnd = 0xffffff8000400000ULL;  // an unmapped hole fo
 // kdp-sim in a child process, on an ephemeral loopback port.
 class SimProcess {
  public:
-  explicit SimProcess(std::vector<std::string> extra = {}) {
-    auto started = kdp::sim::SimProcess::start(KDP_SIM_BINARY, std::move(extra));
+  explicit SimProcess(std::vector<std::string> extra = {}, const std::string& listen = "127.0.0.1:0") {
+    auto started = kdp::sim::SimProcess::start(KDP_SIM_BINARY, std::move(extra), listen);
     REQUIRE_MESSAGE(started, (started ? "" : started.error().message()));
     process_ = std::move(started).value();
   }
@@ -84,6 +85,7 @@ uint16_t free_port() {
 
 SessionOptions quick_options() {
   SessionOptions o;
+  o.transport = kdp::net::udp_transport_factory();
   o.retry.initial_rto = 50ms;
   o.retry.max_attempts = 6;
   o.retry.deadline = 3000ms;
@@ -169,8 +171,7 @@ TEST_CASE("loopback: forged replies from another port are discarded") {
   REQUIRE(block);
   CHECK(block->size() == 4096);
   CHECK(std::count(block->begin(), block->end(), 0x41) < 4096);
-  CHECK(forged >= 5);
-  CHECK(session->stats().discarded >= static_cast<uint64_t>(forged) - 1);  // the last may still be queued
+  CHECK(forged >= 5);  // (the session's socket is connected to kdp-sim: the system drops them)
 }
 
 TEST_CASE("loopback: a second debugger reattaching mid-session takes over") {
@@ -183,7 +184,7 @@ TEST_CASE("loopback: a second debugger reattaching mid-session takes over") {
   CHECK(le64(*magic) == kDemoMagic);
   auto stale = first->read_memory(kDemoData, 16);
   REQUIRE(!stale);
-  CHECK(stale.error().kind() == ErrorKind::kTimeout);
+  CHECK(stale.error().message().find("another debugger took the kernel away") != std::string::npos);
   CHECK(second->read_registers());
 }
 
@@ -225,4 +226,36 @@ TEST_CASE("loopback: a breakpoint is hit, its exception acked, and continue hits
   CHECK(session->stats().exceptions == 5);
   CHECK(session->stats().acks >= 5);
   REQUIRE(session->remove_breakpoint(bp));
+}
+
+TEST_CASE("loopback: nothing listening on the port fails at once, saying so") {
+  uint16_t closed = free_port();  // bound and released: nobody listens there now
+  std::string target = "127.0.0.1:" + std::to_string(closed);
+  auto session = Session::reattach(target, quick_options());
+  REQUIRE(!session);
+  CHECK(session.error().kind() == ErrorKind::kIo);
+  CHECK(session.error().message() ==
+        "reattach " + target + ": nothing is listening on " + target + " (ICMP port unreachable)");
+}
+
+TEST_CASE("loopback: kdp-sim on [::1] is reached by '[::1]:PORT'") {
+  RawSocket probe;  // skip where the host has no IPv6 loopback
+  int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_addr = in6addr_loopback;
+  bool v6 = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  if (fd >= 0) close(fd);
+  if (!v6) {
+    MESSAGE("skipped: no IPv6 loopback on this host");
+    return;
+  }
+  SimProcess sim({}, "[::1]:0");
+  CHECK(sim.target().rfind("[::1]:", 0) == 0);
+  auto session = reattach(sim.target());
+  CHECK(session->target().host == "::1");
+  CHECK(session->target().address == sim.target());
+  auto magic = session->read_memory(kDemoData + 0x100, 8);
+  REQUIRE(magic);
+  CHECK(le64(*magic) == kDemoMagic);
 }

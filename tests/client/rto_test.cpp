@@ -64,3 +64,22 @@ TEST_CASE("backoff multiplies per retransmission and stops at the ceiling") {
   CHECK(rto.backed_off(4) == 100ms);
   CHECK(rto.backed_off(40) == 100ms);
 }
+
+TEST_CASE("once a round trip is known, backoff stops at backoff_ceiling times the RTO") {
+  RetryPolicy p = policy(1ms, 1s);
+  p.backoff_ceiling = 4;
+  RtoEstimator rto(p);
+  CHECK(rto.backed_off(6) == 1s);  // nothing measured: only max_rto limits it
+  rto.add_sample(1ms);             // RTO 3 ms
+  CHECK(rto.backed_off(1) == 6ms);
+  CHECK(rto.backed_off(2) == 12ms);
+  CHECK(rto.backed_off(3) == 12ms);
+  CHECK(rto.backed_off(30) == 12ms);
+}
+
+TEST_CASE("a remembered round trip replaces the initial RTO") {
+  RtoEstimator rto(policy(1ms, 1s));
+  rto.remember(4ms);
+  CHECK(*rto.srtt() == 4ms);
+  CHECK(rto.rto() == 12ms);  // 4 + 4 * 2, not 200 ms
+}

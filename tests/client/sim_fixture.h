@@ -86,7 +86,7 @@ inline client::RetryPolicy sim_policy() {
   p.min_rto = std::chrono::milliseconds(1);
   p.max_rto = std::chrono::milliseconds(400);
   p.granularity = std::chrono::microseconds(100);
-  p.max_attempts = 60;
+  p.max_attempts = 0;  // the deadline decides
   p.deadline = std::chrono::milliseconds(60000);
   return p;
 }
@@ -94,9 +94,12 @@ inline client::RetryPolicy sim_policy() {
 inline Expected<std::unique_ptr<client::Session>> open_sim_session(
     SimWorld& world, uint16_t port, uint32_t first_key,
     client::AttachMode mode = client::AttachMode::kReattach, client::RetryPolicy policy = sim_policy(),
-    std::function<void(std::string_view)> trace = {}) {
+    std::function<void(std::string_view)> trace = {}, std::chrono::milliseconds retake_window = {},
+    std::optional<std::chrono::nanoseconds> remembered_rtt = {}) {
   client::SessionOptions options;
+  options.remembered_rtt = remembered_rtt;
   options.retry = policy;
+  options.retake_window = retake_window;
   options.packet_log = std::move(trace);
   client::SessionSetup setup{"sim", kKernel, std::move(options), first_key};
   return client::open_session(world.attach(port), std::move(setup), mode);

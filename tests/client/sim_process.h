@@ -17,10 +17,11 @@ namespace kdp::sim {
 
 class SimProcess {
  public:
-  static Expected<std::unique_ptr<SimProcess>> start(const std::string& binary, std::vector<std::string> extra) {
+  static Expected<std::unique_ptr<SimProcess>> start(const std::string& binary, std::vector<std::string> extra,
+                                                     const std::string& listen = "127.0.0.1:0") {
     int out[2];
     if (pipe(out) != 0) return Error(ErrorKind::kIo, "pipe failed");
-    std::vector<std::string> args = {binary, "--listen", "127.0.0.1:0", "--log-level", "warn"};
+    std::vector<std::string> args = {binary, "--listen", listen, "--log-level", "warn"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_t pid = fork();
     if (pid < 0) return Error(ErrorKind::kIo, "fork failed");
@@ -40,9 +41,10 @@ class SimProcess {
     while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
     close(out[0]);
     std::smatch m;
-    if (!std::regex_match(line, m, std::regex("kdp-sim listening on 127\\.0\\.0\\.1:([0-9]+)")))
+    if (!std::regex_match(line, m, std::regex("kdp-sim listening on (127\\.0\\.0\\.1|\\[::1\\]):([0-9]+)")))
       return Error(ErrorKind::kIo, binary + " did not start: '" + line + "'");
-    process->port_ = static_cast<uint16_t>(std::stoi(m[1]));
+    process->host_ = m[1];
+    process->port_ = static_cast<uint16_t>(std::stoi(m[2]));
     return process;
   }
 
@@ -53,11 +55,12 @@ class SimProcess {
   SimProcess(const SimProcess&) = delete;
   SimProcess& operator=(const SimProcess&) = delete;
 
-  std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string target() const { return host_ + ":" + std::to_string(port_); }
 
  private:
   explicit SimProcess(pid_t pid) : pid_(pid) {}
   pid_t pid_;
+  std::string host_;
   uint16_t port_ = 0;
 };
 

@@ -225,11 +225,16 @@ TEST_CASE("a second debugger reattaching mid-session takes over; the first one's
   auto r = second->read_memory(kData, 2000);
   REQUIRE(r);
   CHECK(*r == sim.kernel_bytes(kData, 2000));
+  // Unanswered, then our CONNECT refused: the first session names what happened, and does not
+  // take the kernel back.
   auto stale = first->read_memory(kText, 8);
   REQUIRE(!stale);
-  CHECK(stale.error().kind() == ErrorKind::kTimeout);
-  std::string expected = "read 0xffffff8000200000 (8 bytes) on sim:41139: no reply to KDP_READMEM64 after 60 attempts in ";
+  CHECK(stale.error().kind() == ErrorKind::kProtocol);
+  std::string expected = "read 0xffffff8000200000 (8 bytes) on sim:41139: another debugger took the kernel away "
+                         "(no reply to KDP_READMEM64 after 6 attempts in ";
   CHECK(stale.error().message().substr(0, expected.size()) == expected);
+  CHECK(stale.error().message().find("then the kernel refused our KDP_CONNECT with KDPERR_ALREADY_CONNECTED)") !=
+        std::string::npos);
   auto after = second->read_registers();
   REQUIRE(after);
   CHECK(*after == sim.world.kernel().registers());
@@ -402,4 +407,92 @@ TEST_CASE("disconnect lets the kernel run; reboot restarts it; a closed session 
   REQUIRE(s2->reboot());
   other.world.advance(10ms);
   CHECK(other.world.kernel().stats().reboots == 1);
+}
+
+TEST_CASE("a kernel that ignores KDP_MAXBYTES gets the protocol's 1024 bytes, noted once") {
+  Sim sim;
+  sim.world.drop_if([](const Datagram& d, Endpoint from) {
+    auto h = header_of(d.bytes);
+    return !(from == kKernel) && h && !h->is_reply && h->command == Command::kMaxBytes;
+  });
+  std::vector<std::string> log;
+  auto session = open_sim_session(sim.world, 50000, 0x1000, AttachMode::kReattach, sim_policy(),
+                                  [&](std::string_view line) { log.emplace_back(line); });
+  REQUIRE_MESSAGE(session, (session ? "" : session.error().message()));
+  CHECK((*session)->target().max_bytes == 1024);
+  CHECK(std::count(log.begin(), log.end(),
+                   "   no reply to KDP_MAXBYTES: using the protocol's default of 1024 bytes") == 1);
+  auto r = (*session)->read_memory(kText, 3000);
+  REQUIRE(r);
+  CHECK(*r == sim.kernel_bytes(kText, 3000));
+}
+
+TEST_CASE("the error names the request that went unanswered last, not the first step") {
+  Sim sim;
+  sim.world.drop_if([](const Datagram& d, Endpoint from) {
+    auto h = header_of(d.bytes);
+    return !(from == kKernel) && h && !h->is_reply && h->command == Command::kHostInfo;
+  });
+  auto session = open_sim_session(sim.world, 50000, 0x1000);
+  REQUIRE(!session);
+  CHECK(session.error().kind() == ErrorKind::kTimeout);
+  std::string expected = "reattach sim:41139: no reply to KDP_HOSTINFO after 6 attempts in ";
+  CHECK(session.error().message().substr(0, expected.size()) == expected);
+  CHECK(session.error().message().find("(the kernel answers KDP_CONNECT but not KDP_HOSTINFO)") != std::string::npos);
+}
+
+TEST_CASE("a stale CONNECT of the previous process between our REATTACH and CONNECT: reattach again") {
+  WorldConfig config;
+  for (auto* f : {&config.to_kernel, &config.to_debuggers}) f->delay = 300us;
+  Sim sim({}, config);
+  Bytes previous_connect;
+  sim.world.on_kernel_delivery([&](const KernelDelivery& d) {
+    auto h = header_of(d.datagram.bytes);
+    if (h && h->command == Command::kConnect && d.datagram.peer.port == 50000) previous_connect = d.datagram.bytes;
+  });
+  { auto previous = sim.open(50000, 0x1000); }  // the previous kdpctl process, gone
+  REQUIRE(!previous_connect.empty());
+  // Its held-back duplicate CONNECT reaches the kernel right after the new process's REATTACH:
+  // the kernel connects to the dead port and, as our CONNECT has the same seq 0 (= E-1),
+  // replays the reply there.
+  int reattaches = 0, stale_connects = 0;
+  sim.world.on_kernel_delivery([&](const KernelDelivery& d) {
+    auto h = header_of(d.datagram.bytes);
+    if (!h) return;
+    if (h->command == Command::kConnect && d.datagram.peer.port == 50000 && d.executed) ++stale_connects;
+    if (h->command == Command::kReattach && d.datagram.peer.port == 50001 && ++reattaches == 1)
+      sim.world.inject(Endpoint{kDebuggerIp, 50000}, kKernel, previous_connect, 0us);
+  });
+  auto session = sim.open(50001, 0x5000'0000);
+  CHECK(stale_connects == 1);
+  CHECK(reattaches >= 2);  // the first round was lost to the stale CONNECT
+  auto r = session->read_memory(kData, 64);
+  REQUIRE(r);
+  CHECK(*r == sim.kernel_bytes(kData, 64));
+}
+
+TEST_CASE("a kernel reset by a delayed duplicate of our REATTACH is regained with our own CONNECT") {
+  Sim sim;
+  Bytes our_reattach;
+  sim.world.on_kernel_delivery([&](const KernelDelivery& d) {
+    auto h = header_of(d.datagram.bytes);
+    if (h && h->command == Command::kReattach) our_reattach = d.datagram.bytes;
+  });
+  auto session = sim.open();
+  REQUIRE(session->set_breakpoint(sim.path[3]));
+  REQUIRE(sim.world.kernel().breakpoints().contains(sim.path[3]));
+  sim.world.inject(Endpoint{kDebuggerIp, 50000}, kKernel, our_reattach, 0us);  // arrives late
+  sim.world.advance(1ms);
+  CHECK(!sim.world.kernel().connected());
+  CHECK(!sim.world.kernel().breakpoints().contains(sim.path[3]));  // REATTACH dropped it
+  auto r = session->read_memory(kText, 32);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message()));
+  CHECK(*r == sim.kernel_bytes(kText, 32));
+  CHECK(session->stats().recoveries == 1);
+  CHECK(sim.world.kernel().connected());
+  CHECK(sim.world.kernel().breakpoints().contains(sim.path[3]));  // set again by the session
+  auto stop = session->resume_and_wait(5s);
+  REQUIRE(stop);
+  CHECK(stop->breakpoint_hit);
+  CHECK(stop->rip == sim.path[3]);
 }

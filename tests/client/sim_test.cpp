@@ -2,8 +2,9 @@
 // Session and stub engine over a faulty virtual network (sim_workload.h). A failing seed is
 // printed with the command that replays it alone, verbosely:
 //   KDPCTL_SIM_SEED=<seed> ./test_sim          (one seed, every operation printed)
-//   KDPCTL_SIM_SEEDS=<n> KDPCTL_SIM_FIRST=<s>  (how many runs, from which seed; default 10000 from
-//                                               1, 1000 in sanitizer builds)
+//   KDPCTL_SIM_SEEDS=<n> KDPCTL_SIM_FIRST=<s>  (how many runs, from which seed; default 4000 from
+//                                               1, 200 in sanitizer builds)
+//   KDPCTL_SIM_COMMAND_SEEDS=<n>               (runs of the across-commands simulation, sim_commands.h)
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -11,24 +12,26 @@
 #include <cstdlib>
 #include <string>
 
+#include "sim_commands.h"
 #include "sim_workload.h"
 
 using namespace kdp::sim;
 
 namespace {
 
-// The regular build runs 10,000 seeds (about 20 s); under ASan+UBSan (CI builds those in Debug)
-// the same runs take 10-20x longer, so 1,000 there unless KDPCTL_SIM_SEEDS says otherwise.
+// The regular build runs 4,000 seeds of each simulation (about 10 s each); under ASan+UBSan (CI
+// builds those in Debug) the same runs take 10-20x longer, so 200 there unless
+// KDPCTL_SIM_SEEDS / KDPCTL_SIM_COMMAND_SEEDS say otherwise.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t kDefaultSeeds = 1000;
+constexpr uint64_t kDefaultSeeds = 200;
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-constexpr uint64_t kDefaultSeeds = 1000;
+constexpr uint64_t kDefaultSeeds = 200;
 #else
-constexpr uint64_t kDefaultSeeds = 10000;
+constexpr uint64_t kDefaultSeeds = 4000;
 #endif
 #else
-constexpr uint64_t kDefaultSeeds = 10000;
+constexpr uint64_t kDefaultSeeds = 4000;
 #endif
 
 uint64_t env_or(const char* name, uint64_t fallback) {
@@ -101,5 +104,44 @@ TEST_CASE("deterministic simulation: no wrong result and no hang for any seed") 
     CHECK(totals.seq255 > 0);
     CHECK(totals.handovers > 0);
     CHECK(totals.stops > 0);
+  }
+}
+
+TEST_CASE("deterministic simulation across commands: every command succeeds with the right answer") {
+  if (const char* one = std::getenv("KDPCTL_SIM_SEED"); one != nullptr && *one != '\0') {
+    uint64_t seed = std::strtoull(one, nullptr, 10);
+    CommandsReport r = run_commands(seed, true);
+    std::printf("commands seed %llu: %s\n", static_cast<unsigned long long>(seed), r.ok ? "ok" : r.failure.c_str());
+    CHECK_MESSAGE(r.ok, r.failure);
+    return;
+  }
+  uint64_t first = env_or("KDPCTL_SIM_FIRST", 1);
+  uint64_t count = env_or("KDPCTL_SIM_COMMAND_SEEDS", kDefaultSeeds);
+  uint64_t failures = 0, commands = 0, stale = 0, stale_requests = 0, recoveries = 0, retransmissions = 0;
+  double virtual_seconds = 0;
+  for (uint64_t seed = first; seed < first + count; ++seed) {
+    CommandsReport r = run_commands(seed);
+    commands += r.commands;
+    stale += r.stale_handshakes;
+    stale_requests += r.stale_requests;
+    recoveries += r.recoveries;
+    retransmissions += r.retransmissions;
+    virtual_seconds += std::chrono::duration<double>(r.virtual_time).count();
+    if (r.ok) continue;
+    ++failures;
+    std::printf("FAILED commands seed %llu: %s\n  replay: KDPCTL_SIM_SEED=%llu ./test_sim -tc='*across commands*'\n",
+                static_cast<unsigned long long>(seed), r.failure.c_str(), static_cast<unsigned long long>(seed));
+    std::fflush(stdout);
+  }
+  std::printf("commands: %llu runs, %llu commands in %.0f s virtual, %llu retransmissions, %llu stale REATTACH/CONNECT "
+              "of earlier commands executed by the kernel (and %llu of their breakpoint sets/writes), %llu recoveries, %llu failures\n",
+              (unsigned long long)count, (unsigned long long)commands, virtual_seconds,
+              (unsigned long long)retransmissions, (unsigned long long)stale, (unsigned long long)stale_requests,
+              (unsigned long long)recoveries,
+              (unsigned long long)failures);
+  CHECK(failures == 0);
+  if (count >= 1000) {  // the hazards this simulation exists for did happen, and were recovered
+    CHECK(stale > 0);
+    CHECK(recoveries > 0);
   }
 }

@@ -184,7 +184,14 @@ Status Workload::handover(bool same_port) {
   }
   // The old debugger does not know yet: its next request must fail, never succeed.
   auto stale = previous_->read_memory(kData, 16);
-  if (stale) return mismatch("the kicked-out session still got a reply");
+  if (stale && !hazard_) return mismatch("the kicked-out session still got a reply");
+  if (stale) {
+    // A delayed duplicate REATTACH freed the kernel and the kicked-out session reconnected to it
+    // (as any debugger may): the right bytes, and the new session has lost the kernel.
+    if (*stale != kernel_bytes(kData, 16)) return mismatch("the kicked-out session read other bytes");
+    previous_.reset();
+    return recover(Error(ErrorKind::kProtocol, "the kicked-out session regained the kernel"), "handover");
+  }
   log("  kicked-out session: " + stale.error().message());
   previous_.reset();
   return {};

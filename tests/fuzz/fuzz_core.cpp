@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "kdp/stub/snapshot.h"
 #include "kgm/cached_memory.h"
 #include "kgm/core_memory.h"
 #include "kgm/read_plan.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "macho/core/core_file.h"
 
 namespace {

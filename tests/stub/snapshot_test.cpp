@@ -1,7 +1,7 @@
 // The demo snapshot (tools/fixtures/mksnapshot) and loading a core into the stub.
 #include <doctest/doctest.h>
 
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "tools/fixtures/mksnapshot/demo_kernel.h"
 
 using namespace kdp;

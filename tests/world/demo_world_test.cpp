@@ -8,7 +8,7 @@
 #include <string>
 
 #include "kdp/client/kernel_version.h"
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "macho/kernel_image.h"
 #include "macho/kernel_match.h"
 #include "tools/fixtures/world/world.h"

@@ -8,10 +8,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 #include "tools/kdp-sim/default_script.h"
 #include "tools/kdp-sim/options.h"
-#include "tools/kdp-sim/sim_server.h"
+#include "kdp/net/stub_server.h"
 
 namespace {
 
@@ -76,7 +76,11 @@ int run(const sim::SimOptions& options) {
   net::EventLoop loop;
   std::optional<net::FaultConfig> faults;
   if (options.faults_enabled) faults = options.faults;
-  sim::SimServer server(loop, *engine, faults);
+  net::StubServerLog log;
+  if (spdlog::should_log(spdlog::level::debug)) log.debug = [](const std::string& line) { spdlog::debug("{}", line); };
+  log.info = [](const std::string& line) { spdlog::info("{}", line); };
+  log.warn = [](const std::string& line) { spdlog::warn("{}", line); };
+  net::StubServer server(loop, *engine, faults, std::move(log));
   if (auto listening = server.listen(options.listen); !listening) {
     spdlog::error("{}", listening.error().message());
     return 1;

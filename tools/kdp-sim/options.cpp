@@ -28,24 +28,8 @@ Expected<uint32_t> parse_u32(const std::string& text, const std::string& what) {
   return static_cast<uint32_t>(v);
 }
 
-// "a.b.c.d:port", "host:port" or "host"; unlike net::resolve, port 0 (ephemeral) is allowed.
-Expected<Endpoint> parse_listen(const std::string& text) {
-  auto colon = text.rfind(':');
-  std::string host = text.substr(0, colon);
-  Endpoint e{0, 41139};
-  if (colon != std::string::npos) {
-    KDP_TRY(uint64_t port, parse_number(text.substr(colon + 1), "--listen port"));
-    if (port > 65535) return usage_error("--listen: port " + std::to_string(port) + " is above 65535");
-    e.port = static_cast<uint16_t>(port);
-  }
-  if (auto ip = net::parse_ipv4(host)) {
-    e.ipv4 = *ip;
-    return e;
-  }
-  KDP_TRY(Endpoint resolved, net::resolve(host, 1));
-  e.ipv4 = resolved.ipv4;
-  return e;
-}
+// "a.b.c.d:port", "host:port", "[v6]:port" or "host"; port 0 (ephemeral) is allowed.
+Expected<Endpoint> parse_listen(const std::string& text) { return net::resolve(text, 41139, true); }
 
 Expected<std::vector<uint64_t>> parse_script(const std::string& text) {
   std::vector<uint64_t> path;
@@ -65,7 +49,7 @@ Duration milliseconds(double ms) { return Duration(static_cast<int64_t>(ms * 1e6
 cxxopts::Options make_parser() {
   cxxopts::Options o("kdp-sim", "A simulated xnu-1699 (Mac OS X 10.7) kernel debugger stub on UDP.");
   o.add_options()
-      ("listen", "address:port to bind (port 0: ephemeral)", cxxopts::value<std::string>()->default_value("127.0.0.1:41139"))
+      ("listen", "address:port to bind, [v6]:port for IPv6 (port 0: ephemeral)", cxxopts::value<std::string>()->default_value("127.0.0.1:41139"))
       ("core", "kernel snapshot (Mach-O core file)", cxxopts::value<std::string>()->default_value(KDP_SIM_DEFAULT_CORE))
       ("kernel-version", "KERNELVERSION string", cxxopts::value<std::string>())
       ("cpu-type", "HOSTINFO cpu_type", cxxopts::value<std::string>()->default_value("0x01000007"))

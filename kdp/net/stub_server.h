@@ -1,28 +1,37 @@
-// The libuv adapter around StubEngine: a UDP socket, the engine's timer, and a queue that delays,
+// The libuv adapter around the stub's StubEngine (kdp-sim), beside the client's (udp_transport.h): a UDP socket, the engine's timer, and a queue that delays,
 // duplicates or drops datagrams in both directions when fault injection is on. It makes no
 // protocol decision: it only moves datagrams and time between the socket and the engine.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "kdp/net/faults.h"
 #include "kdp/net/udp.h"
 #include "kdp/stub/stub_engine.h"
 
-namespace kdp::sim {
+namespace kdp::net {
 
-class SimServer {
+// Where the server's notes go (the library prints nothing): the engine's console lines (info),
+// every datagram (debug; formatted only when set), send failures (warn).
+struct StubServerLog {
+  std::function<void(const std::string&)> debug, info, warn;
+};
+
+class StubServer {
  public:
   // Faults apply to datagrams the simulator receives (before the engine sees them) and sends
   // (after the engine produced them), each direction with its own generator: `faults.seed` for
   // received, `faults.seed + 1` for sent datagrams.
-  SimServer(net::EventLoop& loop, stub::StubEngine& engine, std::optional<net::FaultConfig> faults);
+  StubServer(EventLoop& loop, stub::StubEngine& engine, std::optional<FaultConfig> faults, StubServerLog log = {});
 
   Status listen(Endpoint local);
   Endpoint local() const { return socket_->local(); }
-  const net::FaultInjector* received_faults() const { return rx_faults_.get(); }
-  const net::FaultInjector* sent_faults() const { return tx_faults_.get(); }
+  const FaultInjector* received_faults() const { return rx_faults_.get(); }
+  const FaultInjector* sent_faults() const { return tx_faults_.get(); }
 
  private:
   struct InFlight {
@@ -38,13 +47,14 @@ class SimServer {
   void release_due();
   void arm_queue_timer();
 
-  net::EventLoop& loop_;
+  StubServerLog log_;
+  EventLoop& loop_;
   stub::StubEngine& engine_;
-  std::unique_ptr<net::UdpSocket> socket_;
-  std::unique_ptr<net::FaultInjector> rx_faults_, tx_faults_;
+  std::unique_ptr<UdpSocket> socket_;
+  std::unique_ptr<FaultInjector> rx_faults_, tx_faults_;
   std::multimap<Time, InFlight> in_flight_;  // equal times keep their order
-  net::Timer engine_timer_;
-  net::Timer queue_timer_;
+  Timer engine_timer_;
+  Timer queue_timer_;
 };
 
-}  // namespace kdp::sim
+}  // namespace kdp::net

@@ -1,4 +1,4 @@
-#include "kdp/stub/snapshot.h"
+#include "tools/kdp-sim/snapshot.h"
 
 namespace kdp::stub {
 

@@ -1,4 +1,6 @@
 // A kernel snapshot for the stub: the memory and registers of a Mach-O core file (macho/core).
+// It lives here, above both, so that kdp/stub does not depend on the Mach-O layer (library
+// kdp_core_snapshot: kdp-sim, its tests and the core fuzzer link it).
 #pragma once
 
 #include <string>
