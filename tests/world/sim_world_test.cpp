@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "kdp/net/udp_transport.h"
 #include "kdp/client/session.h"
 #include "tests/integration/sim_process.h"
 #include "tools/fixtures/world/world.h"
@@ -41,6 +42,7 @@ TEST_CASE("kdp-sim serves the demo world: UUID, registers, allproc") {
   CHECK(text == m.kernel_version);
   testing::SimProcess sim({"--kernel-version", text});
   client::SessionOptions options;
+  options.transport = net::udp_transport_factory();
   options.retry.initial_rto = 50ms;
   options.retry.max_attempts = 6;
   options.retry.deadline = 3000ms;
