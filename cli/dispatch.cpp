@@ -2,11 +2,15 @@
 
 #include <cxxopts.hpp>
 
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <string>
 
 #include "cli/command.h"
 #include "cli/core/exit_codes.h"
+#include "cli/core/user_text.h"
 #include "kdp/base/json.h"
 #include "cli/global_options.h"
 #include "cli/interrupt.h"
@@ -65,20 +69,59 @@ struct Parsed {
   std::vector<std::string> words;
 };
 
+// "-8", "-0x10", "-1.5": kdpctl has no option named by a digit, so such a word is an argument
+// (x/8gx -8, an expression) that cxxopts would otherwise take for an unknown option.
+bool negative_number(std::string_view word) { return word.size() >= 2 && word[0] == '-' && word[1] >= '0' && word[1] <= '9'; }
+
+// argv with every negative number swapped for a stand-in cxxopts takes as a positional word; the
+// words and any error message get the originals back.
+class ShieldedArgs {
+ public:
+  ShieldedArgs(int argc, const char* const* argv) {
+    for (int i = 0; i < argc; ++i) {
+      std::string word = argv[i];
+      if (i > 0 && negative_number(word)) {
+        originals_.push_back(word);
+        word = stand_in(originals_.size() - 1);
+      }
+      storage_.push_back(std::move(word));
+    }
+    for (const std::string& w : storage_) pointers_.push_back(w.c_str());
+  }
+  int argc() const { return static_cast<int>(pointers_.size()); }
+  const char* const* argv() const { return pointers_.data(); }
+  std::string restore(std::string text) const {
+    for (size_t i = originals_.size(); i-- > 0;) {
+      const std::string from = stand_in(i);
+      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + originals_[i].size()))
+        text.replace(at, from.size(), originals_[i]);
+    }
+    return text;
+  }
+
+ private:
+  static std::string stand_in(size_t i) { return "\x1fkdpctl-negative-" + std::to_string(i) + "\x1f"; }
+  std::vector<std::string> storage_;
+  std::vector<const char*> pointers_;
+  std::vector<std::string> originals_;
+};
+
 Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* argv, bool lenient) {
   auto parser = make_parser(spec);
   if (lenient) parser->allow_unrecognised_options();
+  const ShieldedArgs shielded(argc, argv);
   try {
-    Parsed p{parser->parse(argc, argv), {}};
+    Parsed p{parser->parse(shielded.argc(), shielded.argv()), {}};
     if (p.result.count("words")) p.words = p.result["words"].as<std::vector<std::string>>();
+    for (std::string& w : p.words) w = shielded.restore(std::move(w));
     return p;
   } catch (const cxxopts::exceptions::exception& e) {
-    return usage_error(e.what());
+    return usage_error(shielded.restore(e.what()));
   }
 }
 
 int report(const Error& error, bool json, std::ostream& out, std::ostream& err) {
-  err << "kdpctl: " << error.message() << "\n";
+  err << "kdpctl: " << printable_message(error.message()) << "\n";
   const ExitCode code = exit_code_for(error.kind());
   if (json) {
     JsonWriter j;
@@ -97,14 +140,14 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
   }
   KDP_TRY(GlobalOptions global, read_global_options(p.result));
   json = global.json;
-  Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err};
-  return spec.run(inv);
+  Invocation inv{std::move(global), p.words.front(), {p.words.begin() + 1, p.words.end()}, &p.result, out, err, false, {}};
+  Status done = spec.run(inv);
+  if (inv.json_printed) json = false;  // the result's document is out; the error goes to stderr
+  return done;
 }
 
-}  // namespace
-
-int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  install_interrupt_handler();
+// The whole run; run_kdpctl adds the check that stdout took the output.
+int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   auto first = parse(nullptr, argc, argv, true);
   if (!first) return report(first.error(), false, out, err);
   if (first->result.count("version")) {
@@ -120,10 +163,24 @@ int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostrea
   const CommandSpec* spec = find_command(first->words.front());
   bool json = first->result.count("json") != 0;
   if (!spec)
-    return report(usage_error("unknown command \"" + first->words.front() + "\" (see kdpctl --help)"), json, out, err);
+    return report(usage_error("unknown command " + quote_user_text(first->words.front()) + " (see kdpctl --help)"),
+                  json, out, err);
   Status done = run_command(*spec, argc, argv, out, err, json);
-  out.flush();
   return done ? kExitOk : report(done.error(), json, out, err);
+}
+
+}  // namespace
+
+int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  install_interrupt_handler();
+  const int code = run_parsed(argc, argv, out, err);
+  errno = 0;
+  out.flush();
+  if (out) return code;
+  // Output that did not arrive (a full disk, a closed pipe, /dev/full) is a failed run.
+  const int why = errno;
+  err << "kdpctl: cannot write the output to stdout" << (why ? std::string(": ") + std::strerror(why) : "") << "\n";
+  return code == kExitOk ? kExitTarget : code;
 }
 
 }  // namespace kdp::cli

@@ -1,6 +1,7 @@
 #include "cli/kernel_hooks.h"
 
 #include "cli/core/number.h"
+#include "cli/core/user_text.h"
 
 #include "kgm/expr.h"
 #include "macho/disasm.h"
@@ -10,7 +11,7 @@
 namespace kdp::cli {
 
 Expected<uint64_t> KernelHooks::evaluate(std::string_view text) const {
-  return usage_error("\"" + std::string(text) + "\" is not a number, and this kdpctl was built without "
+  return usage_error(quote_user_text(text) + " is not a number, and this kdpctl was built without "
                      "address expressions (kgm/)");
 }
 
@@ -51,8 +52,11 @@ kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, client::S
 // Capstone needs no kernel file: x/i works on raw memory, names appear once a kernel is loaded.
 class MachoHooks final : public KernelHooks {
  public:
-  MachoHooks(std::optional<macho::KernelImage> kernel, client::Session* session)
-      : kernel_(std::move(kernel)), session_(session) {}
+  // `refused`: why the remembered kernel file is not used (it belongs to another kernel); an
+  // expression that needs symbols fails with it.
+  MachoHooks(std::optional<macho::KernelImage> kernel, client::Session* session,
+             std::optional<Error> refused = std::nullopt)
+      : kernel_(std::move(kernel)), session_(session), refused_(std::move(refused)) {}
 
   SymbolLookup symbols() const override {
     if (!kernel_) return {};
@@ -66,40 +70,61 @@ class MachoHooks final : public KernelHooks {
   Disassembler disassembler() const override { return capstone_disassembler(index()); }
   const macho::Symbolizer* symbolizer() const override { return index(); }
   Expected<uint64_t> evaluate(std::string_view text) const override {
-    return kgm::evaluate_address(text, expression_context(index(), session_));
+    auto value = kgm::evaluate_address(text, expression_context(index(), session_));
+    if (value || !refused_) return value;
+    return Error(refused_->kind(), value.error().message() + "; no symbols: " + refused_->message());
   }
+  const Error* refused() const override { return refused_ ? &*refused_ : nullptr; }
 
  private:
   const macho::SymbolIndex* index() const { return kernel_ ? &kernel_->symbols() : nullptr; }
 
   std::optional<macho::KernelImage> kernel_;
   client::Session* session_;
+  std::optional<Error> refused_;
 };
 
-Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const client::TargetInfo* target,
-                                                  bool force) {
+// The UUID check alone; `unchecked` is set when the running kernel reports no UUID.
+Status check_kernel_uuid(const macho::KernelImage& image, const client::TargetInfo& target, bool& unchecked) {
+  KDP_TRY(macho::UuidCheck check, macho::check_uuid(target.uuid, image));
+  unchecked = check == macho::UuidCheck::kNotReported;
+  return {};
+}
+
+// A kernel file that is not the running kernel gives wrong names everywhere; --force is for the
+// user who knows better (e.g. a rebuilt kernel with the same layout). The file named on this
+// command line is refused outright; one remembered in the state (the target may have rebooted
+// into another kernel since) only costs the symbols, so commands that need none still work.
+Expected<std::unique_ptr<KernelHooks>> hooks_for(const Invocation& inv, const std::string& path, bool remembered,
+                                                 client::Session* session) {
   KDP_TRY(macho::KernelImage image, macho::load_kernel_image(path));
-  if (target) {
-    // A kernel file that is not the running kernel gives wrong names everywhere; --force is for
-    // the user who knows better (e.g. a rebuilt kernel with the same layout).
-    auto uuid = macho::check_uuid(target->uuid, image);
-    if (!uuid && !force)
-      return Error(uuid.error().kind(), uuid.error().message() + " (--force loads it anyway)");
-    KDP_TRY(uint64_t slide, macho::compute_slide(target->stext, image));
-    image.set_slide(slide);
+  if (!session) return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::move(image), session));
+  bool unchecked = false;
+  Status uuid = check_kernel_uuid(image, session->target(), unchecked);
+  if (!uuid && !inv.global.force) {
+    if (!remembered) return Error(uuid.error().kind(), uuid.error().message() + " (--force loads it anyway)");
+    inv.warn_once("warning: not using the remembered kernel file: " + uuid.error().message() +
+                  " (give --kernel PATH, or --force to use it anyway)");
+    return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::nullopt, session, uuid.error()));
   }
-  return image;
+  if (unchecked)
+    inv.warn_once("warning: the running kernel reports no UUID, so " + path +
+                  " could not be checked against it; using it as it is");
+  KDP_TRY(uint64_t slide, macho::compute_slide(session->target().stext, image));
+  image.set_slide(slide);
+  return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::move(image), session));
 }
 
 }  // namespace
 
 Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
                                                          client::Session* session) {
-  const std::optional<std::string> path = inv.global.kernel ? inv.global.kernel : state.kernel;
+  const bool remembered = !inv.global.kernel;
+  const std::optional<std::string> path = remembered ? state.kernel : inv.global.kernel;
   if (!path) return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::nullopt, session));
-  auto image = load_matching_kernel(*path, session ? &session->target() : nullptr, inv.global.force);
-  if (!image) return std::move(image).error().context("--kernel " + *path);
-  return std::unique_ptr<KernelHooks>(std::make_unique<MachoHooks>(std::move(image).value(), session));
+  auto hooks = hooks_for(inv, *path, remembered, session);
+  if (!hooks) return std::move(hooks).error().context("--kernel " + *path);
+  return hooks;
 }
 
 

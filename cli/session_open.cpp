@@ -10,6 +10,7 @@ namespace {
 
 // Gives back the original bytes under int3s left by an earlier command (see PlantedBreakpoint).
 Status restore_planted(const Invocation& inv, client::Session& session, State& state) {
+  const std::vector<PlantedBreakpoint> before = state.planted;
   while (!state.planted.empty()) {
     const PlantedBreakpoint p = state.planted.back();
     // A byte that is no longer 0xCC was restored by someone else: nothing to give back.
@@ -19,7 +20,11 @@ Status restore_planted(const Invocation& inv, client::Session& session, State& s
     }
     state.planted.pop_back();
   }
-  return inv.save_state(state);
+  // Only the bytes given back leave the file; a concurrent kdpctl's other changes stay.
+  return inv.update_state([&](State& now) -> Status {
+    std::erase_if(now.planted, [&](const PlantedBreakpoint& p) { return std::ranges::count(before, p) != 0; });
+    return {};
+  });
 }
 
 }  // namespace
