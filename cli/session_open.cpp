@@ -1,12 +1,20 @@
 #include "cli/session_open.h"
 
 #include <algorithm>
+#include <atomic>
 #include <ostream>
 
 #include "cli/interrupt.h"
 
 namespace kdp::cli {
 namespace {
+
+std::atomic<bool> g_sessions_disabled{false};
+
+Status sessions_allowed() {
+  if (g_sessions_disabled) return usage_error("sessions are disabled (command-line fuzzing)");
+  return {};
+}
 
 // Gives back the original bytes under int3s left by an earlier command (see PlantedBreakpoint).
 Status restore_planted(const Invocation& inv, client::Session& session, State& state) {
@@ -50,6 +58,7 @@ Expected<std::unique_ptr<client::Session>> attach_once(const Invocation& inv, St
                                                        const SessionWork& work, bool& retryable) {
   retryable = false;
   KDP_TRY(std::string target, inv.target(state));
+  KDP_TRY_STATUS(sessions_allowed());
   auto session = kind == AttachKind::kReattach ? client::Session::reattach(target, session_options(inv, state))
                                                : client::Session::connect(target, session_options(inv, state));
   if (!session) return session;
@@ -87,6 +96,7 @@ Expected<StoppedCpu> open_session_with_registers(const Invocation& inv, State& s
 Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
                                                               AttachKind kind) {
   KDP_TRY(std::string target, inv.target(state));
+  KDP_TRY_STATUS(sessions_allowed());
   client::SessionOptions options = session_options(inv, state);
   // A stopped kernel answers one of eight tries even on a bad link (20% loss each way leaves
   // 0.36^8 < 0.03% unanswered); a running or rebooting one answers none.
@@ -95,6 +105,8 @@ Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& 
   return kind == AttachKind::kReattach ? client::Session::reattach(target, std::move(options))
                                        : client::Session::connect(target, std::move(options));
 }
+
+void disable_sessions_for_fuzzing() { g_sessions_disabled = true; }
 
 std::chrono::milliseconds stop_timeout(const Invocation& inv, std::chrono::milliseconds fallback) {
   return inv.global.timeout.value_or(fallback);
