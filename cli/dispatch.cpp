@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "cli/command.h"
@@ -73,14 +74,26 @@ struct Parsed {
 // (x/8gx -8, an expression) that cxxopts would otherwise take for an unknown option.
 bool negative_number(std::string_view word) { return word.size() >= 2 && word[0] == '-' && word[1] >= '0' && word[1] <= '9'; }
 
-// argv with every negative number swapped for a stand-in cxxopts takes as a positional word; the
-// words and any error message get the originals back.
+// "--timeout", "-o": the options that take a value ("-o -5" names a file "-5").
+std::set<std::string> value_options(const cxxopts::Options& parser) {
+  std::set<std::string> names;
+  for (const std::string& group : parser.groups())
+    for (const cxxopts::HelpOptionDetails& o : parser.group_help(group).options) {
+      if (o.is_boolean) continue;
+      if (!o.s.empty()) names.insert("-" + o.s);
+      for (const std::string& l : o.l) names.insert("--" + l);
+    }
+  return names;
+}
+
+// argv with every negative number that is not an option's value swapped for a stand-in cxxopts
+// takes as a positional word; the words and any error message get the originals back.
 class ShieldedArgs {
  public:
-  ShieldedArgs(int argc, const char* const* argv) {
+  ShieldedArgs(int argc, const char* const* argv, const std::set<std::string>& takes_value) {
     for (int i = 0; i < argc; ++i) {
       std::string word = argv[i];
-      if (i > 0 && negative_number(word)) {
+      if (i > 0 && negative_number(word) && !takes_value.count(argv[i - 1])) {
         originals_.push_back(word);
         word = stand_in(originals_.size() - 1);
       }
@@ -109,7 +122,7 @@ class ShieldedArgs {
 Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* argv, bool lenient) {
   auto parser = make_parser(spec);
   if (lenient) parser->allow_unrecognised_options();
-  const ShieldedArgs shielded(argc, argv);
+  const ShieldedArgs shielded(argc, argv, value_options(*parser));
   try {
     Parsed p{parser->parse(shielded.argc(), shielded.argv()), {}};
     if (p.result.count("words")) p.words = p.result["words"].as<std::vector<std::string>>();
