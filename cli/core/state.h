@@ -14,7 +14,9 @@
 //   x.next 0xffffff8000200020
 //
 // A malformed file is an error naming the file and line (never a guess), and it is never
-// overwritten: commands load before they save, so a failed load stops them first.
+// overwritten: commands load before they save, so a failed load stops them first (only
+// `reattach` sets it aside, see set_aside_corrupt_state). Changes go through update_state, which
+// re-reads the file under a lock, so concurrent kdpctl runs keep each other's changes.
 #pragma once
 
 #include <cstddef>
