@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "cli/core/user_text.h"
 #include "cli/kernel_hooks.h"
 #include "cli/target_summary.h"
 
@@ -9,10 +10,11 @@ namespace kdp::cli {
 
 Status run_attach(Invocation& inv, AttachKind kind) {
   KDP_TRY_STATUS(inv.expect_args(0, 1, "TARGET"));
-  KDP_TRY(State state, inv.load_state());
+  KDP_TRY(State state, inv.load_state_or_set_aside());
   if (!inv.args.empty()) {
     if (inv.global.target && *inv.global.target != inv.args[0])
-      return usage_error("two targets given: " + inv.args[0] + " and --target " + *inv.global.target);
+      return usage_error("two targets given: " + quote_user_text(inv.args[0]) + " and --target " +
+                         quote_user_text(*inv.global.target));
     inv.global.target = inv.args[0];
   }
   KDP_TRY(std::string target, inv.target(state));
@@ -24,9 +26,16 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   KDP_TRY(auto session, open_session(inv, next, kind));
   // A kernel file that does not match the running kernel is refused now, not at the first x.
   KDP_TRY(auto hooks, load_kernel_hooks(inv, next, session.get()));
-  if (auto srtt = session->stats().srtt; srtt.count() > 0)
-    next.srtt_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(srtt).count());
-  KDP_TRY_STATUS(inv.save_state(next));
+  KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
+    now.target = next.target;
+    now.retries = next.retries;
+    now.timeout_ms = next.timeout_ms;
+    now.kernel = next.kernel;
+    now.planted = next.planted;  // what the session restored
+    if (auto srtt = session->stats().srtt; srtt.count() > 0)
+      now.srtt_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(srtt).count());
+    return {};
+  }));
   const char* how = kind == AttachKind::kReattach ? "KDP_REATTACH + KDP_CONNECT" : "KDP_CONNECT";
   if (inv.global.json) {
     JsonWriter j;

@@ -3,14 +3,19 @@
 #include <cxxopts.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 
 #include "cli/agent/agent_client.h"
 #include "cli/agent/agent_server.h"
 #include "cli/command.h"
 #include "cli/core/exit_codes.h"
+#include "cli/core/user_text.h"
 #include "kdp/base/json.h"
 #include "cli/global_options.h"
 #include "cli/interrupt.h"
@@ -77,20 +82,71 @@ struct Parsed {
   std::vector<std::string> words;
 };
 
+// "-8", "-0x10", "-1.5": kdpctl has no option named by a digit, so such a word is an argument
+// (x/8gx -8, an expression) that cxxopts would otherwise take for an unknown option.
+bool negative_number(std::string_view word) { return word.size() >= 2 && word[0] == '-' && word[1] >= '0' && word[1] <= '9'; }
+
+// "--timeout", "-o": the options that take a value ("-o -5" names a file "-5").
+std::set<std::string> value_options(const cxxopts::Options& parser) {
+  std::set<std::string> names;
+  for (const std::string& group : parser.groups())
+    for (const cxxopts::HelpOptionDetails& o : parser.group_help(group).options) {
+      if (o.is_boolean) continue;
+      if (!o.s.empty()) names.insert("-" + o.s);
+      for (const std::string& l : o.l) names.insert("--" + l);
+    }
+  return names;
+}
+
+// argv with every negative number that is not an option's value swapped for a stand-in cxxopts
+// takes as a positional word; the words and any error message get the originals back.
+class ShieldedArgs {
+ public:
+  ShieldedArgs(int argc, const char* const* argv, const std::set<std::string>& takes_value) {
+    for (int i = 0; i < argc; ++i) {
+      std::string word = argv[i];
+      if (i > 0 && negative_number(word) && !takes_value.count(argv[i - 1])) {
+        originals_.push_back(word);
+        word = stand_in(originals_.size() - 1);
+      }
+      storage_.push_back(std::move(word));
+    }
+    for (const std::string& w : storage_) pointers_.push_back(w.c_str());
+  }
+  int argc() const { return static_cast<int>(pointers_.size()); }
+  const char* const* argv() const { return pointers_.data(); }
+  std::string restore(std::string text) const {
+    for (size_t i = originals_.size(); i-- > 0;) {
+      const std::string from = stand_in(i);
+      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + originals_[i].size()))
+        text.replace(at, from.size(), originals_[i]);
+    }
+    return text;
+  }
+
+ private:
+  static std::string stand_in(size_t i) { return "\x1fkdpctl-negative-" + std::to_string(i) + "\x1f"; }
+  std::vector<std::string> storage_;
+  std::vector<const char*> pointers_;
+  std::vector<std::string> originals_;
+};
+
 Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* argv, bool lenient) {
   auto parser = make_parser(spec);
   if (lenient) parser->allow_unrecognised_options();
+  const ShieldedArgs shielded(argc, argv, value_options(*parser));
   try {
-    Parsed p{parser->parse(argc, argv), {}};
+    Parsed p{parser->parse(shielded.argc(), shielded.argv()), {}};
     if (p.result.count("words")) p.words = p.result["words"].as<std::vector<std::string>>();
+    for (std::string& w : p.words) w = shielded.restore(std::move(w));
     return p;
   } catch (const cxxopts::exceptions::exception& e) {
-    return usage_error(e.what());
+    return usage_error(shielded.restore(e.what()));
   }
 }
 
 int report(const Error& error, bool json, std::ostream& out, std::ostream& err) {
-  err << "kdpctl: " << error.message() << "\n";
+  err << "kdpctl: " << printable_message(error.message()) << "\n";
   const ExitCode code = exit_code_for(error);
   if (json) {
     JsonWriter j;
@@ -126,14 +182,12 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
     return {};
   }
   Status done = spec.run(inv);
-  if (inv.json_error_printed) json = false;
+  if (inv.json_printed) json = false;  // the result's document is out; the error goes to stderr
   return done;
 }
 
-}  // namespace
-
-int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
-  if (context.install_sigint) install_interrupt_handler();
+// The whole run; run_kdpctl adds the check that stdout took the output.
+int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
   auto first = parse(nullptr, argc, argv, true);
   if (!first) return report(first.error(), false, out, err);
   if (first->result.count("version")) {
@@ -142,6 +196,9 @@ int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostrea
   }
   if (first->words.empty() || first->words.front() == "help") {
     const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;
+    if (first->words.size() > 1 && !spec)
+      return report(usage_error("unknown command " + quote_user_text(first->words[1]) + " (see kdpctl --help)"),
+                    false, out, err);
     out << (spec ? command_help(*spec) : general_help());
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
@@ -150,12 +207,26 @@ int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostrea
   const CommandSpec* spec = find_command(first->words.front());
   bool json = first->result.count("json") != 0;
   if (!spec)
-    return report(usage_error("unknown command \"" + first->words.front() + "\" (see kdpctl --help)"), json, out, err);
+    return report(usage_error("unknown command " + quote_user_text(first->words.front()) + " (see kdpctl --help)"),
+                  json, out, err);
   std::optional<int> forwarded;
   Status done = run_command(*spec, argc, argv, out, err, json, context, forwarded);
-  out.flush();
   if (forwarded) return *forwarded;
   return done ? kExitOk : report(done.error(), json, out, err);
+}
+
+}  // namespace
+
+int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
+  if (context.install_sigint) install_interrupt_handler();
+  const int code = run_parsed(argc, argv, out, err, context);
+  errno = 0;
+  out.flush();
+  if (out) return code;
+  // Output that did not arrive (a full disk, a closed pipe, /dev/full) is a failed run.
+  const int why = errno;
+  err << "kdpctl: cannot write the output to stdout" << (why ? std::string(": ") + std::strerror(why) : "") << "\n";
+  return code == kExitOk ? kExitTarget : code;
 }
 
 }  // namespace kdp::cli

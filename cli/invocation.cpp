@@ -1,6 +1,7 @@
 #include "cli/invocation.h"
 
 #include <cstdlib>
+#include <ostream>
 
 #include "cli/interrupt.h"
 #include "cli/session_provider.h"
@@ -25,9 +26,27 @@ Expected<State> Invocation::load_state() const {
   return cli::load_state(path);
 }
 
-Status Invocation::save_state(const State& state) const {
+Status Invocation::update_state(const StateChange& change) const {
   KDP_TRY(std::string path, state_path());
-  return cli::save_state(path, state);
+  return cli::update_state(path, change);
+}
+
+Status Invocation::update_state_after_output(const StateChange& change) {
+  Status saved = update_state(change);
+  if (saved) return saved;
+  json_printed = global.json;
+  return Error(ErrorKind::kIo, "the result is above, but the state could not be saved: " + saved.error().message());
+}
+
+Expected<State> Invocation::load_state_or_set_aside() {
+  KDP_TRY(std::string path, state_path());
+  KDP_TRY(std::optional<SetAside> aside, set_aside_corrupt_state(path));
+  if (aside) err << "kdpctl: " << aside->problem << "; moved it to " << aside->moved_to << " and starting over\n";
+  return cli::load_state(path);
+}
+
+void Invocation::warn_once(const std::string& warning) const {
+  if (warned.insert(warning).second) err << "kdpctl: " << warning << "\n";
 }
 
 Expected<std::string> Invocation::target(const State& state) const {

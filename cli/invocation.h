@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,17 +51,29 @@ struct Invocation {
   // Set when the user (or the agent's client) asks to stop: waits end with kInterrupted.
   const std::atomic<bool>* interrupt() const;
 
-  // Set by a command whose --json document already carries its error (the kgmacros' records and
-  // where they stopped): the dispatcher then prints only the stderr line, not a second document.
-  bool json_error_printed = false;
+  // Set when stdout already holds this run's JSON document (a result, or the kgmacros' records
+  // with where they stopped), so an error goes to stderr only.
+  bool json_printed = false;
+  mutable std::set<std::string> warned;
 
   // The state file in use (--state, $KDPCTL_STATE, XDG, ~/.local/state).
   Expected<std::string> state_path() const;
   Expected<State> load_state() const;
-  Status save_state(const State& state) const;
+  // Read-modify-write under the state lock; see cli::update_state.
+  Status update_state(const StateChange& change) const;
+  // For commands whose result is already printed: a state that cannot be saved must not throw
+  // that output away, so the failure becomes one more error after it (exit 1, and no second JSON
+  // document on stdout).
+  Status update_state_after_output(const StateChange& change);
+  // `reattach` starts over from a corrupt state file instead of refusing: it is moved aside
+  // (said on `err`) and an empty state is loaded.
+  Expected<State> load_state_or_set_aside();
 
   // --target, else the remembered target; a usage error naming both when neither exists.
   Expected<std::string> target(const State& state) const;
+
+  // "kdpctl: WARNING" on `err`, once per run even when a session starts over.
+  void warn_once(const std::string& warning) const;
 
   // Argument count check: "x: expected 1 argument (ADDR), got 3".
   Status expect_args(size_t min, size_t max, std::string_view what) const;

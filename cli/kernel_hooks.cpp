@@ -1,6 +1,7 @@
 #include "cli/kernel_hooks.h"
 
 #include "cli/core/number.h"
+#include "cli/core/user_text.h"
 
 #include "kgm/expr.h"
 #include "kgm/memory_read.h"
@@ -11,7 +12,7 @@
 namespace kdp::cli {
 
 Expected<uint64_t> KernelHooks::evaluate(std::string_view text) const {
-  return usage_error("\"" + std::string(text) + "\" is not a number, and this kdpctl was built without "
+  return usage_error(quote_user_text(text) + " is not a number, and this kdpctl was built without "
                      "address expressions (kgm/)");
 }
 
@@ -48,8 +49,11 @@ kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, const Hoo
 // Capstone needs no kernel file: x/i works on raw memory, names appear once a kernel is loaded.
 class MachoHooks final : public KernelHooks {
  public:
-  MachoHooks(std::optional<macho::KernelImage> kernel, HookTarget target, macho::Syntax syntax)
-      : kernel_(std::move(kernel)), target_(std::move(target)), syntax_(syntax) {}
+  // `refused`: why the remembered kernel file is not used (it belongs to another kernel); an
+  // expression that needs symbols fails with it.
+  MachoHooks(std::optional<macho::KernelImage> kernel, HookTarget target, macho::Syntax syntax,
+             std::optional<Error> refused = std::nullopt)
+      : kernel_(std::move(kernel)), target_(std::move(target)), syntax_(syntax), refused_(std::move(refused)) {}
 
   SymbolLookup symbols() const override {
     if (!kernel_) return {};
@@ -64,8 +68,11 @@ class MachoHooks final : public KernelHooks {
   const macho::Symbolizer* symbolizer() const override { return index(); }
   const macho::SymbolIndex* symbol_index() const override { return index(); }
   Expected<uint64_t> evaluate(std::string_view text) const override {
-    return kgm::evaluate_address(text, expression_context(index(), target_));
+    auto value = kgm::evaluate_address(text, expression_context(index(), target_));
+    if (value || !refused_) return value;
+    return Error(refused_->kind(), value.error().message() + "; no symbols: " + refused_->message());
   }
+  const Error* refused() const override { return refused_ ? &*refused_ : nullptr; }
 
   // For the session overload: the memory target_.memory points at.
   std::unique_ptr<kgm::Memory> owned_memory;
@@ -76,30 +83,49 @@ class MachoHooks final : public KernelHooks {
   std::optional<macho::KernelImage> kernel_;
   HookTarget target_;
   macho::Syntax syntax_;
+  std::optional<Error> refused_;
 };
 
-Expected<macho::KernelImage> load_matching_kernel(const std::string& path, const client::TargetInfo* target,
-                                                  bool force) {
+// The UUID check alone; `unchecked` is set when the running kernel reports no UUID.
+Status check_kernel_uuid(const macho::KernelImage& image, const client::TargetInfo& target, bool& unchecked) {
+  KDP_TRY(macho::UuidCheck check, macho::check_uuid(target.uuid, image));
+  unchecked = check == macho::UuidCheck::kNotReported;
+  return {};
+}
+
+// A kernel file that is not the running kernel gives wrong names everywhere; --force is for the
+// user who knows better (e.g. a rebuilt kernel with the same layout). The file named on this
+// command line is refused outright; one remembered in the state (the target may have rebooted
+// into another kernel since) only costs the symbols, so commands that need none still work.
+Expected<std::unique_ptr<MachoHooks>> hooks_for(const Invocation& inv, const std::string& path, bool remembered,
+                                                HookTarget target, macho::Syntax syntax) {
   KDP_TRY(macho::KernelImage image, macho::load_kernel_image(path));
-  if (target) {
-    // A kernel file that is not the running kernel gives wrong names everywhere; --force is for
-    // the user who knows better (e.g. a rebuilt kernel with the same layout).
-    auto uuid = macho::check_uuid(target->uuid, image);
-    if (!uuid && !force)
-      return Error(uuid.error().kind(), uuid.error().message() + " (--force loads it anyway)");
-    KDP_TRY(uint64_t slide, macho::compute_slide(target->stext, image));
-    image.set_slide(slide);
+  if (!target.running) return std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
+  const client::TargetInfo& running = *target.running;
+  bool unchecked = false;
+  Status uuid = check_kernel_uuid(image, running, unchecked);
+  if (!uuid && !inv.global.force) {
+    if (!remembered) return Error(uuid.error().kind(), uuid.error().message() + " (--force loads it anyway)");
+    inv.warn_once("warning: not using the remembered kernel file: " + uuid.error().message() +
+                  " (give --kernel PATH, or --force to use it anyway)");
+    return std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax, uuid.error());
   }
-  return image;
+  if (unchecked)
+    inv.warn_once("warning: the running kernel reports no UUID, so " + path +
+                  " could not be checked against it; using it as it is");
+  KDP_TRY(uint64_t slide, macho::compute_slide(running.stext, image));
+  image.set_slide(slide);
+  return std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
 }
 
 Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const State& state, HookTarget target) {
   KDP_TRY(macho::Syntax syntax, disassembly_syntax(inv, state));
-  const std::optional<std::string> path = inv.global.kernel ? inv.global.kernel : state.kernel;
+  const bool remembered = !inv.global.kernel;
+  const std::optional<std::string> path = remembered ? state.kernel : inv.global.kernel;
   if (!path) return std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax);
-  auto image = load_matching_kernel(*path, target.running, inv.global.force);
-  if (!image) return std::move(image).error().context("--kernel " + *path);
-  return std::make_unique<MachoHooks>(std::move(image).value(), std::move(target), syntax);
+  auto hooks = hooks_for(inv, *path, remembered, std::move(target), syntax);
+  if (!hooks) return std::move(hooks).error().context("--kernel " + *path);
+  return hooks;
 }
 
 }  // namespace
@@ -108,7 +134,7 @@ Expected<macho::Syntax> disassembly_syntax(const Invocation& inv, const State& s
   const std::optional<std::string>& flavor = inv.global.syntax ? inv.global.syntax : state.disassembly_flavor;
   if (!flavor || *flavor == "att") return macho::Syntax::kAtt;
   if (*flavor == "intel") return macho::Syntax::kIntel;
-  return usage_error("unknown disassembly flavor \"" + *flavor + "\" (att or intel)");
+  return usage_error("unknown disassembly flavor " + quote_user_text(*flavor) + " (att or intel)");
 }
 
 Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,

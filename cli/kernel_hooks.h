@@ -37,6 +37,9 @@ class KernelHooks {
   // An address expression ("kext_alloc", "allproc+8", "*kernproc", "$rip"); plain numbers never
   // get here.
   virtual Expected<uint64_t> evaluate(std::string_view text) const;
+  // Why the kernel file was not loaded although one is configured (it belongs to another
+  // kernel), for commands that cannot work without symbols; null otherwise.
+  virtual const Error* refused() const { return nullptr; }
 };
 
 // The stopped CPU's registers, read when an expression names one.
@@ -51,7 +54,10 @@ struct HookTarget {
 
 // The hooks for this invocation: --kernel, else the remembered kernel, slid by the running
 // kernel's stext (offline: unslid). Memory and registers must outlive the hooks. Fails when the
-// file cannot be read or is not the running kernel (UUID mismatch).
+// file cannot be read, or when a --kernel given on this command line is not the running kernel
+// (UUID mismatch, unless --force). A remembered kernel file of another UUID only warns (on
+// inv.err) and leaves the symbols out (refused()); a kernel that reports no UUID warns that the
+// match could not be checked.
 Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, const State& state,
                                                          HookTarget target);
 // The same over a live session (may be null): expressions read through an uncached

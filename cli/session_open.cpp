@@ -1,6 +1,7 @@
 #include "cli/session_open.h"
 
 #include <algorithm>
+#include <atomic>
 #include <ostream>
 
 #include "kdp/net/udp_transport.h"
@@ -8,8 +9,16 @@
 namespace kdp::cli {
 namespace {
 
+std::atomic<bool> g_sessions_disabled{false};
+
+Status sessions_allowed() {
+  if (g_sessions_disabled) return usage_error("sessions are disabled (command-line fuzzing)");
+  return {};
+}
+
 // Gives back the original bytes under int3s left by an earlier command (see PlantedBreakpoint).
 Status restore_planted(const Invocation& inv, client::Session& session, State& state) {
+  const std::vector<PlantedBreakpoint> before = state.planted;
   while (!state.planted.empty()) {
     const PlantedBreakpoint p = state.planted.back();
     // A byte that is no longer 0xCC was restored by someone else: nothing to give back.
@@ -19,7 +28,11 @@ Status restore_planted(const Invocation& inv, client::Session& session, State& s
     }
     state.planted.pop_back();
   }
-  return inv.save_state(state);
+  // Only the bytes given back leave the file; a concurrent kdpctl's other changes stay.
+  return inv.update_state([&](State& now) -> Status {
+    std::erase_if(now.planted, [&](const PlantedBreakpoint& p) { return std::ranges::count(before, p) != 0; });
+    return {};
+  });
 }
 
 }  // namespace
@@ -47,6 +60,7 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
 Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, State& state, AttachKind kind,
                                                         const SessionWork& work) {
   KDP_TRY(std::string target, inv.target(state));
+  KDP_TRY_STATUS(sessions_allowed());
   auto session = inv.sessions().open(target, kind, session_options(inv, state));
   if (!session) return session;
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
@@ -61,8 +75,11 @@ Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& 
   // A stopped kernel answers within a few round trips even on a bad link; a running or rebooting
   // one never does: a bounded wait.
   options.retry.deadline = std::chrono::milliseconds(5000);
+  KDP_TRY_STATUS(sessions_allowed());
   return inv.sessions().probe(target, kind, std::move(options));
 }
+
+void disable_sessions_for_fuzzing() { g_sessions_disabled = true; }
 
 std::chrono::milliseconds stop_timeout(const Invocation& inv, std::chrono::milliseconds fallback) {
   return inv.global.timeout.value_or(fallback);

@@ -16,6 +16,9 @@ Error io_error(const std::string& path, const char* step, int err) {
   return Error(ErrorKind::kIo, path + ": " + step + ": " + std::strerror(err));
 }
 
+// A pipe or device has no size to map: read it, but never without bound (/dev/zero).
+constexpr size_t kMaxStreamBytes = size_t{256} << 20;
+
 Expected<Bytes> read_all(int fd, const std::string& path) {
   Bytes out;
   uint8_t buffer[1 << 16];
@@ -25,6 +28,8 @@ Expected<Bytes> read_all(int fd, const std::string& path) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error(path, "cannot read", errno);
     out.insert(out.end(), buffer, buffer + n);
+    if (out.size() > kMaxStreamBytes)
+      return Error(ErrorKind::kUsage, path + ": not a regular file, and more than 256 MiB long; not read further");
   }
 }
 
@@ -39,7 +44,8 @@ struct Descriptor {
 }  // namespace
 
 Expected<MappedFile> MappedFile::open(const std::string& path) {
-  Descriptor d{::open(path.c_str(), O_RDONLY)};
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is cleared again before reading).
+  Descriptor d{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY)};
   if (d.fd < 0) return io_error(path, "cannot open", errno);
   struct stat st;
   if (::fstat(d.fd, &st) != 0) return io_error(path, "cannot stat", errno);
@@ -53,6 +59,8 @@ Expected<MappedFile> MappedFile::open(const std::string& path) {
       return file;
     }
   }
+  const int flags = ::fcntl(d.fd, F_GETFL);
+  if (flags < 0 || ::fcntl(d.fd, F_SETFL, flags & ~O_NONBLOCK) != 0) return io_error(path, "cannot read", errno);
   KDP_TRY(file.read_, read_all(d.fd, path));
   return file;
 }

@@ -27,8 +27,12 @@ Status run_break(Invocation& inv) {
     return {};
   };
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, work));
-  KDP_TRY(Breakpoint bp, state.breakpoints.add(address));
-  KDP_TRY_STATUS(inv.save_state(state));
+  // The number comes from the state as it is on disk now: another kdpctl may have added one.
+  Breakpoint bp;
+  KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
+    KDP_TRY(bp, now.breakpoints.add(address));
+    return {};
+  }));
   if (inv.global.json) {
     JsonWriter j;
     inv.out << j.begin_object().field("number", bp.number).hex_field("address", address).end_object().str() << "\n";

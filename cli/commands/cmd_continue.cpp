@@ -34,18 +34,27 @@ Status run_continue(Invocation& inv) {
     const auto run = [&](std::chrono::milliseconds wait) { return session.resume_and_wait(wait); };
     return wait_or_probe(inv, state, session, run, kQuietStretch, stop_timeout(inv, kWaitForever), untouched);
   };
+  // Only this session knows which int3s it left in kernel memory: its `planted` list wins.
+  const auto keep_planted = [&](State& now) -> Status {
+    now.planted = state.planted;
+    return {};
+  };
   auto resumed = resume_retrying(inv, state, prepare, resume, stops_allowed);
   if (!resumed) {
-    KDP_TRY_STATUS(inv.save_state(state));  // planted int3s, if any
+    KDP_TRY_STATUS(inv.update_state(keep_planted));
     return std::move(resumed).error();
   }
   const client::StopEvent& stop = resumed->stop;
   Status removed = remove_breakpoints(*resumed->session, state);
   if (stop.breakpoint_hit) state.breakpoints.record_hit(stop.rip);
-  KDP_TRY_STATUS(inv.save_state(state));
   if (!inv.global.json) inv.out << "\n";
   print_stop(inv, state, stop, hooks->symbols());
-  return removed;
+  Status saved = inv.update_state_after_output([&](State& now) -> Status {
+    KDP_TRY_STATUS(keep_planted(now));
+    if (stop.breakpoint_hit) now.breakpoints.record_hit(stop.rip);
+    return {};
+  });
+  return removed ? saved : removed;
 }
 
 const CommandSpec kContinue{

@@ -25,14 +25,18 @@ Status run_decode(Invocation& inv) {
   if (inv.args.empty()) return usage_error("decode: expected the datagram's bytes in hex");
   KDP_TRY(Bytes bytes, parse_hex_words(inv.args));
   const std::string description = wire::describe_datagram(bytes);
+  // A datagram that does not decode is still described (what was wrong, where), but the run fails.
+  const bool decoded = wire::decode(bytes).has_value();
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object().field("bytes", bytes.size()).field("hex", to_hex_string(bytes));
     inv.out << j.field("description", description).end_object().str() << "\n";
-    return {};
+  } else {
+    inv.out << description << "\n";
   }
-  inv.out << description << "\n";
-  return {};
+  if (decoded) return {};
+  inv.json_printed = inv.global.json;
+  return Error(ErrorKind::kMalformed, "decode: not a valid KDP datagram");
 }
 
 const CommandSpec kDecode{

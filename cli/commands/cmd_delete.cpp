@@ -30,15 +30,18 @@ Status run_delete(Invocation& inv) {
   KDP_TRY(State state, inv.load_state());
   KDP_TRY(std::vector<uint64_t> addresses, resolve_all(inv, state));
   std::vector<Breakpoint> deleted;
-  if (addresses.empty()) {
-    deleted = state.breakpoints.entries();
-    state.breakpoints.clear();
-  }
-  for (uint64_t address : addresses) {
-    KDP_TRY(Breakpoint bp, state.breakpoints.remove(address));
-    deleted.push_back(bp);
-  }
-  KDP_TRY_STATUS(inv.save_state(state));
+  KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
+    deleted.clear();
+    if (addresses.empty()) {
+      deleted = now.breakpoints.entries();
+      now.breakpoints.clear();
+    }
+    for (uint64_t address : addresses) {
+      KDP_TRY(Breakpoint bp, now.breakpoints.remove(address));
+      deleted.push_back(bp);
+    }
+    return {};
+  }));
   JsonWriter j;
   j.begin_object().key("deleted").begin_array();
   for (const Breakpoint& bp : deleted) {

@@ -33,16 +33,26 @@ Expected<Bytes> read_range(client::Session& session, uint64_t address, uint64_t 
   return data;
 }
 
-void print_result(Invocation& inv, const std::string& file, uint64_t address, uint64_t length, uint64_t written) {
+// The summary goes to stderr when FILE is a stream (-, /dev/stdout, a pipe): stdout may be FILE.
+void print_result(Invocation& inv, std::ostream& to, const std::string& file, uint64_t address, uint64_t length,
+                  uint64_t written) {
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object().field("file", file).hex_field("address", address).field("length", length);
-    inv.out << j.field("written", written).field("complete", written == length).end_object().str() << "\n";
+    to << j.field("written", written).field("complete", written == length).end_object().str() << "\n";
     return;
   }
-  inv.out << "Wrote " << written << " bytes from " << hex(address) << " to " << file;
-  if (written < length) inv.out << " (memory at " << hex(address + written) << " is not readable; " << length << " asked)";
-  inv.out << "\n";
+  to << "Wrote " << written << " bytes from " << hex(address) << " to " << file;
+  if (written < length) to << " (memory at " << hex(address + written) << " is not readable; " << length << " asked)";
+  to << "\n";
+}
+
+Status write_output(Invocation& inv, const std::string& file, const Bytes& data) {
+  if (file != "-") return write_file(file, data);
+  inv.out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  inv.out.flush();
+  if (!inv.out) return Error(ErrorKind::kIo, "dump: cannot write to stdout");
+  return {};
 }
 
 Status run_dump(Invocation& inv) {
@@ -67,8 +77,9 @@ Status run_dump(Invocation& inv) {
     return kgm::cannot_access(address + data.size())
         .context("dump: read " + std::to_string(data.size()) + " of " + std::to_string(length) +
                  " bytes, nothing written (--partial keeps the readable part)");
-  KDP_TRY_STATUS(write_file_atomically(file, data));
-  print_result(inv, file, address, length, data.size());
+  KDP_TRY_STATUS(write_output(inv, file, data));
+  const bool stream = file == "-" || is_stream_file(file);
+  print_result(inv, stream ? inv.err : inv.out, file, address, length, data.size());
   return {};
 }
 
@@ -77,11 +88,13 @@ const CommandSpec kDump{
     .usage = "dump ADDR LEN -o FILE",
     .summary = "save LEN bytes of kernel memory (64K, 2M ... accepted) to FILE",
     .details = "Shows a progress bar when stderr is a terminal. The file is written only when every byte\n"
-               "was read (atomically: an existing FILE stays intact until then); --partial keeps what could\n"
-               "be read before the first unreadable address.",
+               "was read (atomically: an existing FILE stays intact until then; a symlink is followed and\n"
+               "stays); --partial keeps what could be read before the first unreadable address. `-o -`,\n"
+               "a device or a FIFO (/dev/stdout, a pipe) receive the bytes as a stream, and the summary\n"
+               "goes to stderr. LEN: bytes, decimal or 0x hex, optionally with K, M or G (1.5M works).",
     .add_options =
         [](cxxopts::Options& o) {
-          o.add_options("dump")("o,output", "file to write", cxxopts::value<std::string>(), "FILE")(
+          o.add_options("dump")("o,output", "file to write (- for stdout)", cxxopts::value<std::string>(), "FILE")(
               "partial", "write the readable prefix when memory ends early");
         },
     .run = run_dump,

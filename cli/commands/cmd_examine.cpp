@@ -45,18 +45,18 @@ Status run_examine(Invocation& inv) {
   };
   Status opened = with_target_memory(inv, state, work);
   if (!opened && !out.error) return opened;  // nothing was examined (no target, bad ADDR, ...)
+  if (inv.global.json && !out.error) print_json(inv, format, address, out);  // else the error's document
+  if (!inv.global.json)
+    for (const std::string& line : out.lines) inv.out << line << "\n";
   // gdb keeps the next address even after a failed examine, but the format only after success.
-  state.next_address = out.next_address;
-  if (!out.error) state.examine = remember_examine(format);
-  KDP_TRY_STATUS(inv.save_state(state));
-  if (inv.global.json) {
-    if (out.error) return std::move(*out.error);  // one JSON document per run: the error's
-    print_json(inv, format, address, out);
+  // Saved after printing: memory already read is shown even when the state cannot be written.
+  Status saved = inv.update_state_after_output([&](State& now) -> Status {
+    now.next_address = out.next_address;
+    if (!out.error) now.examine = remember_examine(format);
     return {};
-  }
-  for (const std::string& line : out.lines) inv.out << line << "\n";
+  });
   if (out.error) return std::move(*out.error);
-  return {};
+  return saved;
 }
 
 const CommandSpec kExamine{

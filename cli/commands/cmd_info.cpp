@@ -3,6 +3,7 @@
 
 #include "cli/command.h"
 #include "cli/core/breakpoints.h"
+#include "cli/core/user_text.h"
 #include "kdp/base/json.h"
 #include "cli/target_memory.h"
 
@@ -32,6 +33,7 @@ Status info_symbol(Invocation& inv, const std::string& expression) {
   uint64_t address = 0;
   std::optional<SymbolHit> hit;
   const TargetWork work = [&](TargetView& target) -> Status {
+    if (target.hooks.refused()) return target.hooks.refused()->context("info symbol needs the kernel's symbols");
     if (!target.hooks.symbols()) return usage_error("info symbol needs the kernel file: give --kernel PATH");
     KDP_TRY(address, resolve_address(expression, target.hooks));
     hit = target.hooks.symbols()(address);
@@ -44,7 +46,7 @@ Status info_symbol(Invocation& inv, const std::string& expression) {
     if (hit) j.field("symbol", hit->name).field("offset", hit->offset);
     inv.out << j.end_object().str() << "\n";
   } else if (!hit) {
-    inv.out << "No symbol matches " << expression << ".\n";
+    inv.out << "No symbol matches " << printable_message(expression, kMaxQuotedBytes) << ".\n";
   } else {
     inv.out << hit->name;
     if (hit->offset != 0) inv.out << " + " << hit->offset;
@@ -66,13 +68,13 @@ Status run_info(Invocation& inv) {
   // gdb accepts any prefix: info b, info break, info reg.
   if (std::string_view("breakpoints").starts_with(what) && !what.empty()) return info_breakpoints(inv);
   if (std::string_view("registers").starts_with(what) && !what.empty()) return find_command("regs")->run(inv);
-  return usage_error("info: unknown topic \"" + what + "\" (breakpoints, registers)");
+  return usage_error("info: unknown topic " + quote_user_text(what) + " (breakpoints, registers, symbol ADDR)");
 }
 
 const CommandSpec kInfo{
     .name = "info",
     .usage = "info breakpoints|registers|symbol ADDR",
-    .summary = "list the breakpoints (no target needed), or the registers (same as regs)",
+    .summary = "list the breakpoints (no target needed), the registers (same as regs), or the symbol at ADDR",
     .run = run_info,
 };
 

@@ -40,7 +40,7 @@ Status run_kgmacro(const kgm::CommandSpec& command, Invocation& inv) {
   if (!result) return opened;
   if (inv.global.json) {
     inv.out << result->json << "\n";
-    inv.json_error_printed = result->error.has_value();
+    inv.json_printed = result->error.has_value();
   } else {
     inv.out << result->text;
   }

@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/core/user_text.h"
 
 namespace kdp::cli {
 namespace {
@@ -10,13 +11,14 @@ namespace {
 Status run_set(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(2, 2, "disassembly-flavor att|intel"));
   if (inv.args[0] != "disassembly-flavor")
-    return usage_error("set: unknown setting \"" + inv.args[0] + "\" (disassembly-flavor)");
+    return usage_error("set: unknown setting " + quote_user_text(inv.args[0]) + " (disassembly-flavor)");
   const std::string& flavor = inv.args[1];
   if (flavor != "att" && flavor != "intel")
-    return usage_error("Undefined item: \"" + flavor + "\". (disassembly-flavor is att or intel)");
-  KDP_TRY(State state, inv.load_state());
-  state.disassembly_flavor = flavor;
-  return inv.save_state(state);
+    return usage_error("Undefined item: " + quote_user_text(flavor) + ". (disassembly-flavor is att or intel)");
+  return inv.update_state([&](State& now) -> Status {
+    now.disassembly_flavor = flavor;
+    return {};
+  });
 }
 
 const CommandSpec kSet{

@@ -1,16 +1,39 @@
 #include "cli/core/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace kdp::cli {
 namespace {
 
+constexpr int kMaxSymlinks = 32;
+
 Error io_error(const std::string& what, const std::string& path, int err) {
   return Error(ErrorKind::kIo, what + " " + path + ": " + std::strerror(err));
+}
+
+// Closes the descriptor on every path out of a function.
+struct Descriptor {
+  int fd;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+const char* kind_name(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symlink";
+  return "not a regular file";
 }
 
 Status write_all(int fd, ByteView bytes, const std::string& path) {
@@ -24,13 +47,26 @@ Status write_all(int fd, ByteView bytes, const std::string& path) {
   return {};
 }
 
-}  // namespace
+std::string directory_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
 
-Status write_file_atomically(const std::string& path, ByteView bytes, unsigned mode) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, static_cast<mode_t>(mode));
-  if (fd < 0) return io_error("cannot create", temp, errno);
+// A name no other writer (thread or process) uses at the same time.
+std::string temporary_name(const std::string& path) {
+  static std::atomic<unsigned> counter{0};
+  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+}
+
+// `existing_mode`: the permission bits of the file being replaced, or -1 for a new file.
+Status replace_atomically(const std::string& path, ByteView bytes, unsigned mode, int existing_mode) {
+  const std::string temp = temporary_name(path);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, static_cast<mode_t>(mode));
+  if (fd < 0) return io_error("cannot create a temporary file in", directory_of(path), errno);
   Status written = write_all(fd, bytes, temp);
+  if (written && existing_mode >= 0 && ::fchmod(fd, static_cast<mode_t>(existing_mode)) != 0)
+    written = io_error("cannot set the permissions of", temp, errno);
   if (written && ::fsync(fd) != 0) written = io_error("cannot flush", temp, errno);
   if (::close(fd) != 0 && written) written = io_error("cannot close", temp, errno);
   if (written && ::rename(temp.c_str(), path.c_str()) != 0) written = io_error("cannot replace", path, errno);
@@ -38,27 +74,82 @@ Status write_file_atomically(const std::string& path, ByteView bytes, unsigned m
   return written;
 }
 
-Expected<std::string> read_text_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) {
+// Devices and FIFOs are written where they are: no O_CREAT, no O_TRUNC, no rename.
+Status write_in_place(const std::string& path, ByteView bytes) {
+  Descriptor d{::open(path.c_str(), O_WRONLY | O_NOCTTY)};
+  if (d.fd < 0) return io_error("cannot open", path, errno);
+  struct stat st;
+  if (::fstat(d.fd, &st) != 0) return io_error("cannot stat", path, errno);
+  if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
+    return usage_error(path + " changed while it was being opened; nothing written");
+  KDP_TRY_STATUS(write_all(d.fd, bytes, path));
+  const int fd = d.fd;
+  d.fd = -1;
+  if (::close(fd) != 0) return io_error("cannot close", path, errno);
+  return {};
+}
+
+}  // namespace
+
+Expected<std::string> resolve_symlinks(const std::string& path) {
+  std::string current = path;
+  for (int links = 0; links <= kMaxSymlinks; ++links) {
+    struct stat st;
+    if (::lstat(current.c_str(), &st) != 0) {
+      if (errno == ENOENT) return current;  // a new file, or the missing target of a dangling link
+      return io_error("cannot stat", current, errno);
+    }
+    if (!S_ISLNK(st.st_mode)) return current;
+    std::vector<char> target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 255) + 1);
+    const ssize_t n = ::readlink(current.c_str(), target.data(), target.size());
+    if (n < 0) return io_error("cannot read the symlink", current, errno);
+    if (static_cast<size_t>(n) >= target.size()) return usage_error("the symlink " + current + " changed while being read");
+    const std::string to(target.data(), static_cast<size_t>(n));
+    current = to.starts_with('/') ? to : directory_of(current) + "/" + to;
+  }
+  return usage_error(path + ": more than " + std::to_string(kMaxSymlinks) + " symlinks (a loop?)");
+}
+
+Status write_file(const std::string& path, ByteView bytes, unsigned mode) {
+  struct stat st;  // stat follows links, including /proc's /dev/stdout -> "pipe:[...]"
+  if (::stat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
+    return write_in_place(path, bytes);
+  KDP_TRY(std::string real, resolve_symlinks(path));
+  if (::lstat(real.c_str(), &st) != 0) {
+    if (errno != ENOENT) return io_error("cannot stat", real, errno);
+    return replace_atomically(real, bytes, mode, -1);
+  }
+  if (S_ISREG(st.st_mode)) return replace_atomically(real, bytes, mode, static_cast<int>(st.st_mode & 07777));
+  return usage_error(path + " is " + kind_name(st.st_mode) +
+                     ", not a regular file, character device or FIFO; nothing written");
+}
+
+bool is_stream_file(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+Expected<std::string> read_regular_file(const std::string& path, size_t max_bytes) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat refuses it before any read.
+  Descriptor d{::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY)};
+  if (d.fd < 0) {
     if (errno == ENOENT) return Error(ErrorKind::kNotFound, "no such file: " + path);
     return io_error("cannot open", path, errno);
   }
+  struct stat st;
+  if (::fstat(d.fd, &st) != 0) return io_error("cannot stat", path, errno);
+  if (!S_ISREG(st.st_mode)) return usage_error(path + " is " + kind_name(st.st_mode) + ", not a regular file");
   std::string text;
   char buf[4096];
   for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
+    const ssize_t n = ::read(d.fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return io_error("cannot read", path, err);
-    }
-    if (n == 0) break;
+    if (n < 0) return io_error("cannot read", path, errno);
+    if (n == 0) return text;
     text.append(buf, static_cast<size_t>(n));
+    if (text.size() > max_bytes)
+      return usage_error(path + " is larger than " + std::to_string(max_bytes) + " bytes");
   }
-  ::close(fd);
-  return text;
 }
 
 }  // namespace kdp::cli

@@ -1,5 +1,7 @@
 #include "cli/core/examine_format.h"
 
+#include "cli/core/user_text.h"
+
 #include <string>
 
 namespace kdp::cli {
@@ -57,8 +59,8 @@ Expected<Letters> scan(std::string_view spec) {
       KDP_TRY_STATUS(check_format_letter(c));
       l.format = c;
     } else {
-      return usage_error("invalid x format \"/" + std::string(spec) + "\": \"" +
-                         std::string(spec.substr(i)) + "\" is not a count, size or format letter");
+      return usage_error("invalid x format " + quote_user_text("/" + std::string(spec)) + ": " +
+                         quote_user_text(spec.substr(i)) + " is not a count, size or format letter");
     }
   }
   return l;
@@ -82,7 +84,7 @@ Expected<ExamineFormat> parse_examine_format(std::string_view spec, const Examin
   f.size = memory.last_size;
   if (!has_address && memory.last_count > 0) f.count = memory.last_count;
   if (spec.empty()) return f;
-  if (spec[0] != '/') return usage_error("invalid x command \"x" + std::string(spec) + "\": expected x/FMT");
+  if (spec[0] != '/') return usage_error("invalid x command " + quote_user_text("x" + std::string(spec)) + ": expected x/FMT");
   KDP_TRY(Letters l, scan(spec.substr(1)));
   f.count = l.count;
   if (l.format == '?' && l.size == '?') {

@@ -13,7 +13,8 @@ namespace kdp::cli {
 // `what` names the argument in the error ("address", "length").
 Expected<uint64_t> parse_u64(std::string_view text, std::string_view what);
 
-// A byte count: a number as above, optionally followed by K, M or G (powers of 1024): "64K", "0x1000".
+// A byte count: a number as above, optionally followed by K, M or G (powers of 1024): "64K",
+// "0x1000"; with a unit also a decimal fraction that comes to whole bytes: "1.5M", "0.5K".
 Expected<uint64_t> parse_size(std::string_view text, std::string_view what);
 
 // True when `text` looks like a number (starts with a digit), as opposed to a symbol expression.

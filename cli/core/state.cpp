@@ -1,5 +1,12 @@
 #include "cli/core/state.h"
 
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -10,6 +17,8 @@
 #include "kdp/base/bytes.h"
 #include "cli/core/atomic_file.h"
 #include "cli/core/number.h"
+#include "cli/core/state_lock.h"
+#include "cli/core/user_text.h"
 
 namespace kdp::cli {
 namespace {
@@ -41,14 +50,14 @@ Expected<int> parse_int(std::string_view text, std::string_view what, int min, i
 
 Status single_word(std::string_view value, std::string_view key) {
   if (value.empty()) return usage_error(std::string(key) + " needs a value");
-  if (words(value).size() != 1) return usage_error(std::string(key) + " takes one word, got \"" + std::string(value) + "\"");
+  if (words(value).size() != 1) return usage_error(std::string(key) + " takes one word, got " + quote_user_text(value));
   return {};
 }
 
 Expected<char> parse_letter(std::string_view value, std::string_view letters, std::string_view key) {
   if (value == "natural" && key == "x.format") return '\0';
   if (value.size() == 1 && letters.find(value[0]) != std::string_view::npos) return value[0];
-  return usage_error(std::string(key) + " \"" + std::string(value) + "\" is not one of " + std::string(letters));
+  return usage_error(std::string(key) + " " + quote_user_text(value) + " is not one of " + std::string(letters));
 }
 
 Status parse_breakpoint(std::string_view value, State& state) {
@@ -70,7 +79,7 @@ Status parse_planted(std::string_view value, State& state) {
   PlantedBreakpoint p;
   KDP_TRY(p.address, parse_u64(w[0], "planted address"));
   KDP_TRY(uint64_t original, parse_u64(w[1], "original byte"));
-  if (original > 0xff) return usage_error("original byte " + std::string(w[1]) + " is not a byte");
+  if (original > 0xff) return usage_error("original byte " + std::string(w[1]) + " is not a byte");  // a number by now
   p.original = static_cast<uint8_t>(original);
   state.planted.push_back(p);
   return {};
@@ -156,7 +165,7 @@ Status parse_line(std::string_view raw, State& state) {
   const std::string_view value = end == std::string_view::npos ? std::string_view() : trim(line.substr(end));
   const auto& parsers = key_parsers();
   const auto it = parsers.find(key);
-  if (it == parsers.end()) return usage_error("unknown key \"" + std::string(key) + "\"");
+  if (it == parsers.end()) return usage_error("unknown key " + quote_user_text(key));
   return it->second(value, state);
 }
 
@@ -202,7 +211,7 @@ std::string serialize_state(const State& s) {
 }
 
 Expected<State> load_state(const std::string& path) {
-  auto text = read_text_file(path);
+  auto text = read_regular_file(path, kMaxStateBytes);
   if (!text) {
     if (text.error().kind() == ErrorKind::kNotFound) return State{};
     return std::move(text).error().context("state file");
@@ -210,16 +219,68 @@ Expected<State> load_state(const std::string& path) {
   return parse_state(*text, path);
 }
 
-Status save_state(const std::string& path, const State& state) {
-  if (state.kernel && state.kernel->find('\n') != std::string::npos)
-    return usage_error("kernel path contains a newline; it cannot be stored in " + path);
+namespace {
+
+Status create_parent_directory(const std::string& path) {
   const std::filesystem::path parent = std::filesystem::path(path).parent_path();
   std::error_code ec;
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return Error(ErrorKind::kIo, "cannot create directory " + parent.string() + ": " + ec.message());
+  return {};
+}
+
+// "20261201-151200": when a corrupt state file was set aside, in UTC.
+std::string utc_stamp() {
+  const time_t now = ::time(nullptr);
+  struct tm utc {};
+  ::gmtime_r(&now, &utc);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &utc);
+  return buf;
+}
+
+}  // namespace
+
+Status save_state(const std::string& path, const State& state) {
+  if (state.kernel && state.kernel->find('\n') != std::string::npos)
+    return usage_error("kernel path contains a newline; it cannot be stored in " + path);
+  KDP_TRY_STATUS(create_parent_directory(path));
   const std::string text = serialize_state(state);
   const Bytes bytes(text.begin(), text.end());
-  return write_file_atomically(path, bytes, 0600);
+  return write_file(path, bytes, 0600);
+}
+
+Status update_state(const std::string& path, const StateChange& change) {
+  KDP_TRY(std::string real, resolve_symlinks(path));
+  KDP_TRY_STATUS(create_parent_directory(real));
+  KDP_TRY(StateLock lock, StateLock::acquire(real));
+  KDP_TRY(State state, load_state(path));
+  KDP_TRY_STATUS(change(state));
+  return save_state(path, state);
+}
+
+Expected<std::optional<SetAside>> set_aside_corrupt_state(const std::string& path) {
+  KDP_TRY(std::string real, resolve_symlinks(path));
+  struct stat st;
+  // Only a regular file is ours to move; anything else keeps its clear error in load_state.
+  if (::lstat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::optional<SetAside>();
+  KDP_TRY(StateLock lock, StateLock::acquire(real));
+  auto text = read_regular_file(real, kMaxStateBytes);
+  std::string problem;
+  if (text) {
+    auto parsed = parse_state(*text, path);
+    if (parsed) return std::optional<SetAside>();
+    problem = parsed.error().message();
+  } else if (text.error().kind() == ErrorKind::kUsage) {
+    problem = text.error().message();  // larger than any state file kdpctl writes
+  } else {
+    return std::move(text).error().context("state file");
+  }
+  std::string aside = real + ".corrupt-" + utc_stamp();
+  if (::access(aside.c_str(), F_OK) == 0) aside += "-" + std::to_string(::getpid());
+  if (::rename(real.c_str(), aside.c_str()) != 0)
+    return Error(ErrorKind::kIo, "cannot move the corrupt state file " + real + " aside: " + std::strerror(errno));
+  return std::optional<SetAside>(SetAside{aside, problem});
 }
 
 Expected<std::string> default_state_path(const char* kdpctl_state, const char* xdg_state_home, const char* home) {

@@ -15,10 +15,14 @@
 //   x.next 0xffffff8000200020
 //
 // A malformed file is an error naming the file and line (never a guess), and it is never
-// overwritten: commands load before they save, so a failed load stops them first.
+// overwritten: commands load before they save, so a failed load stops them first (only
+// `reattach` sets it aside, see set_aside_corrupt_state). Changes go through update_state, which
+// re-reads the file under a lock, so concurrent kdpctl runs keep each other's changes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,10 +63,30 @@ struct State {
 Expected<State> parse_state(std::string_view text, std::string_view path);
 std::string serialize_state(const State& state);
 
-// A missing file is an empty State (first run); anything unreadable or malformed is an error.
+// No state file kdpctl writes comes near this; a larger one is not read.
+inline constexpr size_t kMaxStateBytes = 1 << 20;
+
+// A missing file is an empty State (first run); anything unreadable or malformed is an error, and
+// so is a path that is not a regular file (/dev/null, a FIFO, a directory): it is never read
+// without bound, blocked on, or replaced.
 Expected<State> load_state(const std::string& path);
-// Creates the parent directory if needed and replaces the file atomically.
+// Creates the parent directory if needed and replaces the file atomically. Unlocked: concurrent
+// writers go through update_state.
 Status save_state(const std::string& path, const State& state);
+
+// Read, change, replace under the state lock (state_lock.h), so concurrent kdpctl runs never lose
+// each other's changes. `change` sees the state as it is on disk now, not as the caller loaded it
+// earlier; an error from it leaves the file untouched.
+using StateChange = std::function<Status(State&)>;
+Status update_state(const std::string& path, const StateChange& change);
+
+// A state file that does not parse, moved to "<file>.corrupt-<UTC time>" so `reattach` can start
+// over; nothing happens (nullopt) when the file is fine, missing or not a regular file.
+struct SetAside {
+  std::string moved_to;
+  std::string problem;  // the parse error, naming file and line
+};
+Expected<std::optional<SetAside>> set_aside_corrupt_state(const std::string& path);
 
 // $KDPCTL_STATE, else $XDG_STATE_HOME/kdpctl/state, else $HOME/.local/state/kdpctl/state
 // (null or empty variables count as unset).

@@ -3,10 +3,11 @@
 //   * an error names the file ("fuzz.kernel: …");
 //   * in a loaded image, every named N_SECT symbol is found by name and its address symbolizes
 //     at offset 0 (the two indexes agree), and sliding there and back restores every address.
-// Seeds are generated, not committed (binaries):
-//   mkkernel --minimal seeds/thin; mkkernel --minimal --fat seeds/fat;
-//   mkkernel --minimal --stabs 8 seeds/stabs; mkkernel --minimal --symbols 40 seeds/fill
-//   fuzz_macho -max_total_time=60 -max_len=32768 corpus seeds
+// Seeds in tests/fuzz/corpus/macho are kernel-shaped files written by the test-kernel writer:
+//   mkkernel --minimal thin; mkkernel --minimal --fat fat;
+//   mkkernel --minimal --stabs 8 stabs; mkkernel --minimal --symbols 40 fill
+// They are larger than libFuzzer's default 4,096-byte -max_len; tests/fuzz/macho.options raises it:
+//   fuzz_macho -max_total_time=60 -max_len=32768 corpus tests/fuzz/corpus/macho
 #include <cstdio>
 #include <cstdlib>
 
