@@ -2,7 +2,8 @@
 // command gets a BorrowedSession that forwards to it (destroying it leaves the session open), so
 // the command code runs unchanged. Between commands the agent calls poll_stop(): a kernel left
 // running (continue --timeout, Ctrl-C) has its exception notification acknowledged the moment it
-// arrives, and the stop is handed to the next continue/step instead of resuming again.
+// arrives, and the stop is handed to the next continue/step instead of resuming again. Kept with
+// the held session as well: the memory cache of the current stop and the breakpoints, inserted.
 #pragma once
 
 #include <atomic>
