@@ -8,6 +8,7 @@
 #include <string>
 
 #include "kdp/client/session.h"
+#include "kgm/memory.h"
 
 namespace kdp::cli {
 
@@ -25,7 +26,15 @@ class SessionProvider {
                                                            client::SessionOptions options) {
     return open(target, kind, std::move(options));
   }
+  // The memory a command reads through `session` (one this provider opened): the session's
+  // memory behind a cache keyed by Session::generation(), so it holds only while the kernel stays
+  // stopped. By default a new cache per call (direct mode: one per command); the agent keeps one
+  // per held session, so a second command at the same stop reads what the first one cached.
+  virtual std::shared_ptr<kgm::Memory> memory(client::Session& session);
 };
+
+// A cache over `session`'s memory that owns its back-end; `keep` stays alive as long as it.
+std::shared_ptr<kgm::Memory> cached_session_memory(client::Session& session, std::shared_ptr<void> keep = {});
 
 // Client::Session::reattach / connect over a fresh UDP socket per session.
 SessionProvider& udp_session_provider();

@@ -3,10 +3,8 @@
 #include <ostream>
 
 #include "cli/session_open.h"
-#include "kgm/cached_memory.h"
 #include "kgm/core_memory.h"
 #include "kgm/file_memory.h"
-#include "kgm/session_memory.h"
 
 namespace kdp::cli {
 namespace {
@@ -53,16 +51,17 @@ Status run_live(const Invocation& inv, State& state, const TargetWork& work) {
   uint64_t requests = 0;  // over every session open_session starts
   uint64_t hits = 0;
   const SessionWork session_work = [&](client::Session& session) -> Status {
-    kgm::SessionMemory raw(session);
-    kgm::CachedMemory cached(raw, [&session] { return session.generation(); });
+    // The agent's cache may outlive this command (hits count from here); a fresh one starts at 0.
+    const std::shared_ptr<kgm::Memory> cached = inv.sessions().memory(session);
+    const uint64_t hits_before = cached->stats().cache_hits;
     RegisterSource registers = [&session] { return session.read_registers(); };
     Status done = [&]() -> Status {
-      KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{&session.target(), &cached, registers}));
-      TargetView view{MemorySource::kLive, cached, *hooks, registers, &session, &session.target()};
+      KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{&session.target(), cached.get(), registers}));
+      TargetView view{MemorySource::kLive, *cached, *hooks, registers, &session, &session.target()};
       return work(view);
     }();
     requests += session.stats().requests;  // a fresh session: its handshake included
-    hits += cached.stats().cache_hits;
+    hits += cached->stats().cache_hits - hits_before;
     return done;
   };
   auto session = open_session(inv, state, AttachKind::kReattach, session_work);

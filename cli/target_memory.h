@@ -1,7 +1,9 @@
 // The one place that decides what memory an invocation reads:
 //   --core FILE            a kernel core file, offline: no target, no network;
 //   a target (--target or the remembered one)   the live kernel over KDP, through a cache that
-//                          lives as long as the kernel stays stopped (kgm::CachedMemory);
+//                          lives as long as the kernel stays stopped (kgm::CachedMemory; the
+//                          SessionProvider's: one per command directly, one per held session
+//                          in the agent);
 //   --kernel K, no target  the kernel file itself, as `gdb mach_kernel` reads it before attaching.
 // Commands that read kernel memory (x, bt, info symbol, regs, the kgmacros) run their work over a
 // TargetView and print after it returns: on a live target the work may run again on a new session

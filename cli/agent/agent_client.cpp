@@ -13,6 +13,7 @@
 #include <ostream>
 #include <thread>
 
+#include "cli/agent/agent_key.h"
 #include "cli/agent/frames.h"
 #include "cli/agent/unix_socket.h"
 #include "cli/core/exit_codes.h"
@@ -27,6 +28,7 @@ using std::chrono::milliseconds;
 constexpr milliseconds kConnectWait{2000};
 constexpr milliseconds kAcceptWait{10000};  // the agent answers a request at once unless it hangs
 constexpr milliseconds kStartWait{5000};    // a new agent's socket appears within this
+constexpr milliseconds kBusyWait{5000};     // how long a client waits for another's command
 
 std::string current_dir() {
   char buffer[PATH_MAX];
@@ -107,8 +109,16 @@ void forward_interrupt(int fd, bool& sent) {
 // Sends the request, then copies the agent's frames to out/err until its exit frame.
 Exchange exchange(int fd, const Request& request, std::ostream& out, std::ostream& err) {
   if (!check_peer(fd, ::geteuid())) return {Outcome::kSilent, 0, "it runs as another user"};
-  if (!write_all(fd, encode_request(request))) return {Outcome::kGone, 0, ""};
   FrameReader reader;
+  if (!write_all(fd, encode_request(request))) {
+    // A busy agent may have answered and hung up before our request went out.
+    if (wait_readable(fd, milliseconds(0)))
+      if (auto bytes = read_some(fd); bytes && !bytes->empty()) reader.feed(*bytes);
+    auto frame = reader.next();
+    if (frame && *frame && (*frame)->type == FrameType::kBusy)
+      return {Outcome::kBusy, kExitTarget, std::string((*frame)->payload.begin(), (*frame)->payload.end())};
+    return {Outcome::kGone, 0, ""};
+  }
   bool accepted = false, interrupt_sent = false;
   const auto accept_deadline = std::chrono::steady_clock::now() + kAcceptWait;
   for (;;) {
@@ -181,7 +191,7 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
     err << "kdpctl: " << (dir ? state_path.error().message() : dir.error().message()) << "; running without the agent\n";
     return std::nullopt;
   }
-  const std::string path = socket_path(*dir, **target);
+  const std::string path = socket_path(*dir, agent_key(**target));
   const std::string program = program_file(context.program_path);
   const Request request = make_request(call, absolute(*state_path));
   auto fd = connect_unix(path, kConnectWait);
@@ -205,6 +215,13 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
       return kExitTarget;
     }
     result = exchange(fd->get(), request, out, err);
+  }
+  // A short command ahead of us (another client's, or the one that started this agent with us)
+  // is waited for, a bounded while; a long one (continue) is reported.
+  for (const auto give_up = std::chrono::steady_clock::now() + kBusyWait;
+       result.outcome == Outcome::kBusy && std::chrono::steady_clock::now() < give_up;) {
+    std::this_thread::sleep_for(milliseconds(50));
+    if (auto again = connect_unix(path, kConnectWait)) result = exchange(again->get(), request, out, err);
   }
   switch (result.outcome) {
     case Outcome::kDone: return result.exit_code;

@@ -10,6 +10,7 @@
 #include <streambuf>
 #include <thread>
 
+#include "cli/agent/agent_key.h"
 #include "cli/agent/frames.h"
 #include "cli/agent/held_session.h"
 #include "cli/agent/unix_socket.h"
@@ -22,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr milliseconds kFirstFrameWait{5000};  // a connected client that sends nothing is dropped
+constexpr milliseconds kStartLockWait{3000};   // another agent checks and binds within this
+constexpr milliseconds kProbeEvery{5000};      // how often an idle agent checks its kernel answers
 
 // A command's stdout or stderr as frames on the client's socket: sent on flush and when full, so
 // "Continuing." reaches the user before the wait. A client that went away only loses output.
@@ -125,9 +128,11 @@ class Agent {
 
   int run() {
     last_used_ = Clock::now();
+    last_probe_ = last_used_;
     while (!provider_.detached() && Clock::now() - last_used_ < options_.idle && socket_is_ours()) {
       interrupt_ = false;
       provider_.poll_stop(milliseconds(50));
+      if (!target_still_there()) return 0;  // nothing to take back from a vanished kernel
       if (!wait_readable(listener_.get(), milliseconds(provider_.state() == SessionState::kRunning ? 0 : 200)))
         continue;
       auto client = accept_unix(listener_.get());
@@ -135,12 +140,21 @@ class Agent {
       if (!check_peer(client->get(), ::geteuid())) continue;  // another user: not a word
       if (!serve(client->get())) continue;  // `status` and strays do not count as use
       if (!provider_.has_session()) break;  // the target could not be reached
-      last_used_ = Clock::now();
+      last_used_ = last_probe_ = Clock::now();
     }
+    provider_.release();  // leave the kernel as direct mode would: without our breakpoints
     return 0;
   }
 
  private:
+  // Every kProbeEvery while idle with the kernel stopped: a vanished target ends the agent (and
+  // `kdpctl status` stops listing it) instead of leaving it to the idle timeout.
+  bool target_still_there() {
+    if (Clock::now() - last_probe_ < kProbeEvery) return true;
+    last_probe_ = Clock::now();
+    return provider_.target_answers();
+  }
+
   // The socket file is still the one we bound (a fresh agent may have replaced a silent one).
   bool socket_is_ours() const {
     struct stat st {};
@@ -204,7 +218,17 @@ class Agent {
   std::atomic<bool> interrupt_{false};
   HeldSessionProvider provider_;
   Clock::time_point last_used_;
+  Clock::time_point last_probe_;
 };
+
+// The listening socket, or nullopt when another agent answers on `path`. Agents started at the
+// same moment take turns through the lock: the later one finds the first one listening.
+Expected<std::optional<Fd>> listen_unless_answered(const std::string& path) {
+  KDP_TRY(StartLock lock, StartLock::acquire(path, kStartLockWait));
+  if (connect_unix(path, milliseconds(1000))) return std::optional<Fd>();
+  KDP_TRY(Fd listener, listen_unix(path));
+  return std::optional<Fd>(std::move(listener));
+}
 
 }  // namespace
 
@@ -217,14 +241,14 @@ int serve_agent(const ServeOptions& options, std::ostream& err) {
     err << "kdpctl agent: " << dir.error().message() << "\n";
     return 1;
   }
-  const std::string path = socket_path(*dir, options.target);
-  if (connect_unix(path, milliseconds(1000))) return 0;  // an agent already answers there
-  auto listener = listen_unix(path);
+  const std::string path = socket_path(*dir, agent_key(options.target));
+  auto listener = listen_unless_answered(path);
   if (!listener) {
     err << "kdpctl agent: " << listener.error().message() << "\n";
     return 1;
   }
-  Agent agent(options, std::move(listener).value(), path);
+  if (!*listener) return 0;  // an agent already answers there
+  Agent agent(options, std::move(**listener), path);
   (void)::chdir("/");
   return agent.run();
 }

@@ -1,5 +1,7 @@
 #include "cli/agent/held_session.h"
 
+#include "cli/agent/agent_key.h"
+
 namespace kdp::cli::agent {
 namespace {
 
@@ -8,16 +10,32 @@ namespace {
 // one), and a stale held session replaced meanwhile must outlive its borrowers.
 class BorrowedSession final : public client::Session {
  public:
-  BorrowedSession(std::shared_ptr<client::Session> held, HeldSessionProvider& owner)
-      : held_(std::move(held)), s_(*held_), owner_(owner) {}
+  // `lent_at`: the held session's stats when the command began (zero when it opened the session,
+  // whose handshake is then the command's, as in direct mode).
+  BorrowedSession(std::shared_ptr<client::Session> held, HeldSessionProvider& owner, client::SessionStats lent_at)
+      : held_(std::move(held)), s_(*held_), owner_(owner), lent_at_(lent_at) {}
+
+  bool borrows(const std::shared_ptr<client::Session>& held) const { return held_ == held; }
 
   const client::TargetInfo& target() const override { return s_.target(); }
-  client::SessionStats stats() const override { return s_.stats(); }
+  // This command's share of the traffic (-v counts the requests a command sent); the RTT
+  // estimate is the held session's.
+  client::SessionStats stats() const override { return since(s_.stats(), lent_at_); }
+  // Reads show the bytes under the breakpoints the agent keeps inserted, as gdb's do.
   Expected<Bytes> read_memory(uint64_t a, uint64_t n, client::ProgressFn p) override {
-    return s_.read_memory(a, n, std::move(p));
+    KDP_TRY(Bytes bytes, s_.read_memory(a, n, std::move(p)));
+    owner_.shadow_breakpoints(s_, a, bytes);
+    return bytes;
   }
-  Expected<Bytes> read_memory_partial(uint64_t a, uint64_t n) override { return s_.read_memory_partial(a, n); }
-  Status write_memory(uint64_t a, ByteView d) override { return s_.write_memory(a, d); }
+  Expected<Bytes> read_memory_partial(uint64_t a, uint64_t n) override {
+    KDP_TRY(Bytes bytes, s_.read_memory_partial(a, n));
+    owner_.shadow_breakpoints(s_, a, bytes);
+    return bytes;
+  }
+  Status write_memory(uint64_t a, ByteView d) override {
+    KDP_TRY_STATUS(owner_.lift_breakpoints(s_, a, d.size()));  // the next continue sets them over the new bytes
+    return s_.write_memory(a, d);
+  }
   Expected<Bytes> read_physical(uint64_t a, uint64_t n, uint16_t c) override { return s_.read_physical(a, n, c); }
   Status write_physical(uint64_t a, ByteView d, uint16_t c) override { return s_.write_physical(a, d, c); }
   Expected<uint64_t> read_msr(uint32_t m, uint16_t c) override { return s_.read_msr(m, c); }
@@ -29,14 +47,15 @@ class BorrowedSession final : public client::Session {
   Expected<wire::X86ThreadState64> read_registers() override { return s_.read_registers(); }
   Status write_registers(const wire::X86ThreadState64& r) override { return s_.write_registers(r); }
   Expected<Bytes> read_float_state() override { return s_.read_float_state(); }
-  Status set_breakpoint(uint64_t a) override { return s_.set_breakpoint(a); }
-  Status remove_breakpoint(uint64_t a) override { return s_.remove_breakpoint(a); }
+  Status set_breakpoint(uint64_t a) override { return owner_.keep_breakpoint(s_, a); }
+  Status remove_breakpoint(uint64_t a) override { return owner_.park_breakpoint(s_, a); }
   std::vector<client::BreakpointInfo> breakpoints() const override { return s_.breakpoints(); }
   Status adopt_breakpoint(uint64_t a, uint8_t o) override { return s_.adopt_breakpoint(a, o); }
 
   // A stop that arrived while no command ran is the answer to this resume.
   Expected<client::StopEvent> resume_and_wait(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
+    KDP_TRY_STATUS(owner_.lift_unwanted_breakpoints(s_));
     return s_.resume_and_wait(t);
   }
   Expected<client::StopEvent> single_step(std::chrono::milliseconds t) override {
@@ -51,6 +70,7 @@ class BorrowedSession final : public client::Session {
   uint64_t generation() const override { return s_.generation(); }
 
   Status disconnect() override {
+    (void)owner_.lift_breakpoints(s_, 0, UINT64_MAX);  // the kernel runs on without them
     Status done = s_.disconnect();
     owner_.note_disconnect();  // answered or not, this session is over
     return done;
@@ -62,42 +82,84 @@ class BorrowedSession final : public client::Session {
   Expected<wire::DumpInfo> dump_info() override { return s_.dump_info(); }
 
  private:
+  static client::SessionStats since(client::SessionStats now, const client::SessionStats& base) {
+    now.requests -= base.requests;
+    now.transmissions -= base.transmissions;
+    now.retransmissions -= base.retransmissions;
+    now.replies -= base.replies;
+    now.discarded -= base.discarded;
+    now.exceptions -= base.exceptions;
+    now.acks -= base.acks;
+    now.resyncs -= base.resyncs;
+    now.redundant -= base.redundant;
+    return now;
+  }
+
   std::shared_ptr<client::Session> held_;
   client::Session& s_;
   HeldSessionProvider& owner_;
+  client::SessionStats lent_at_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::string& target, AttachKind kind,
                                                                      client::SessionOptions options) {
-  if (kind != AttachKind::kReattach || target != target_) return fresh_.open(target, kind, std::move(options));
+  if (kind != AttachKind::kReattach || !is_held_target(target)) return fresh_.open(target, kind, std::move(options));
   const std::chrono::milliseconds stop_limit = options.retry.deadline;
   command_log_ = std::move(options.packet_log);
+  client::SessionStats lent_at;
   if (!held_ || stale_ || detached_) {
+    // int3s the old session wrote stay in memory: the new one adopts them (REATTACH has cleared
+    // the kernel-managed ones).
+    const std::vector<client::BreakpointInfo> left = held_ && !detached_ ? held_->breakpoints()
+                                                                         : std::vector<client::BreakpointInfo>{};
     held_.reset();
+    held_memory_.reset();
     queued_.reset();
+    wanted_.clear();
+    originals_.clear();
     options.packet_log = [this](std::string_view line) {
       if (command_log_) command_log_(line);
     };
     options.interrupt = interrupt_;
     KDP_TRY(std::unique_ptr<client::Session> fresh, fresh_.open(target, kind, std::move(options)));
     held_ = std::move(fresh);
+    for (const client::BreakpointInfo& bp : left)
+      if (!bp.kernel_managed) (void)held_->adopt_breakpoint(bp.address, bp.original);
+    // The cache reads through a borrower of its own, so it sees the breakpoints shadowed.
+    auto reader = std::make_shared<BorrowedSession>(held_, *this, client::SessionStats{});
+    held_memory_ = cached_session_memory(*reader, reader);
     stale_ = detached_ = false;
+  } else {
+    lent_at = held_->stats();
   }
   KDP_TRY_STATUS(await_pending_stop(stop_limit));
-  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this));
+  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this, lent_at));
 }
 
 Expected<std::unique_ptr<client::Session>> HeldSessionProvider::probe(const std::string& target, AttachKind kind,
                                                                       client::SessionOptions options) {
   auto session = fresh_.probe(target, kind, std::move(options));
-  if (session && target == target_) stale_ = true;
+  if (session && is_held_target(target)) stale_ = true;
   return session;
+}
+
+bool HeldSessionProvider::is_held_target(const std::string& target) {
+  if (target == target_) return true;
+  if (!key_) key_ = agent_key(target_);
+  return agent_key(target) == *key_;
+}
+
+std::shared_ptr<kgm::Memory> HeldSessionProvider::memory(client::Session& session) {
+  const auto* borrowed = dynamic_cast<const BorrowedSession*>(&session);
+  if (borrowed && held_memory_ && borrowed->borrows(held_)) return held_memory_;
+  return SessionProvider::memory(session);
 }
 
 void HeldSessionProvider::after_command(int exit_code) {
   command_log_ = nullptr;
+  wanted_.clear();  // kept inserted; the next continue wants again those it still has
   constexpr int kTimeoutExit = 3;  // core/exit_codes.h kExitTimeout
   if (held_ && exit_code == kTimeoutExit && !held_->running()) stale_ = true;
   if (stale_ && !held_) stale_ = false;
@@ -121,6 +183,71 @@ void HeldSessionProvider::poll_stop(std::chrono::milliseconds wait) {
   if (!held_ || queued_ || stale_ || detached_ || !held_->running()) return;
   auto stop = held_->wait_for_stop(wait);
   if (stop) queued_ = std::move(stop).value();
+}
+
+bool HeldSessionProvider::target_answers() {
+  if (!held_ || stale_ || detached_ || held_->running()) return true;  // nothing to ask now
+  // READREGS changes nothing in the kernel. Two tries, each with the session's own retries and
+  // deadline, so one unlucky stretch of a lossy link is not taken for a vanished kernel.
+  for (int attempt = 0; attempt < 2; ++attempt)
+    if (held_->read_registers()) return true;
+  return false;
+}
+
+Status HeldSessionProvider::keep_breakpoint(client::Session& session, uint64_t address) {
+  if (!has_breakpoint(session, address)) {
+    // A kernel-managed breakpoint's original byte is the kernel's secret: read it first, to show
+    // it in place of the int3 later (a breakpoint the session writes remembers its own).
+    if (session.target().kernel_breakpoints())
+      if (auto byte = session.read_memory_partial(address, 1); byte && !byte->empty()) originals_[address] = (*byte)[0];
+    KDP_TRY_STATUS(session.set_breakpoint(address));
+  }
+  wanted_.insert(address);
+  return {};
+}
+
+Status HeldSessionProvider::park_breakpoint(client::Session& session, uint64_t address) {
+  if (!has_breakpoint(session, address)) return session.remove_breakpoint(address);  // its error
+  wanted_.erase(address);
+  return {};
+}
+
+Status HeldSessionProvider::lift_unwanted_breakpoints(client::Session& session) {
+  for (const client::BreakpointInfo& bp : session.breakpoints())
+    if (!wanted_.count(bp.address)) KDP_TRY_STATUS(lift(session, bp.address));
+  return {};
+}
+
+Status HeldSessionProvider::lift_breakpoints(client::Session& session, uint64_t address, uint64_t size) {
+  for (const client::BreakpointInfo& bp : session.breakpoints())
+    if (bp.address >= address && bp.address - address < size) KDP_TRY_STATUS(lift(session, bp.address));
+  return {};
+}
+
+Status HeldSessionProvider::lift(client::Session& session, uint64_t address) {
+  KDP_TRY_STATUS(session.remove_breakpoint(address));
+  wanted_.erase(address);
+  originals_.erase(address);
+  return {};
+}
+
+bool HeldSessionProvider::has_breakpoint(const client::Session& session, uint64_t address) const {
+  for (const client::BreakpointInfo& bp : session.breakpoints())
+    if (bp.address == address) return true;
+  return false;
+}
+
+void HeldSessionProvider::shadow_breakpoints(const client::Session& session, uint64_t address, Bytes& bytes) const {
+  for (const client::BreakpointInfo& bp : session.breakpoints()) {
+    if (bp.address < address || bp.address - address >= bytes.size()) continue;
+    auto original = originals_.find(bp.address);
+    if (bp.kernel_managed && original == originals_.end()) continue;  // unknown: show what is there
+    bytes[static_cast<size_t>(bp.address - address)] = bp.kernel_managed ? original->second : bp.original;
+  }
+}
+
+void HeldSessionProvider::release() {
+  if (held_ && !stale_ && !detached_ && !held_->running()) (void)lift_breakpoints(*held_, 0, UINT64_MAX);
 }
 
 std::optional<client::StopEvent> HeldSessionProvider::take_queued_stop() {

@@ -2,13 +2,16 @@
 // command gets a BorrowedSession that forwards to it (destroying it leaves the session open), so
 // the command code runs unchanged. Between commands the agent calls poll_stop(): a kernel left
 // running (continue --timeout, Ctrl-C) has its exception notification acknowledged the moment it
-// arrives, and the stop is handed to the next continue/step instead of resuming again.
+// arrives, and the stop is handed to the next continue/step instead of resuming again. Kept with
+// the held session as well: the memory cache of the current stop and the breakpoints, inserted.
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "cli/agent/frames.h"
@@ -27,6 +30,10 @@ class HeldSessionProvider final : public SessionProvider {
   Expected<std::unique_ptr<client::Session>> probe(const std::string& target, AttachKind kind,
                                                    client::SessionOptions options) override;
 
+  // The held session's memory cache lives as long as the held session (Session::generation()
+  // drops it when the kernel runs), so a command at the same stop reads what earlier ones cached.
+  std::shared_ptr<kgm::Memory> memory(client::Session& session) override;
+
   // After each command: a timeout with the kernel stopped or a reboot means the next command
   // starts a fresh session; a completed detach ends the agent.
   void after_command(int exit_code);
@@ -36,7 +43,22 @@ class HeldSessionProvider final : public SessionProvider {
   // Between commands: acknowledge a stop of a running kernel and queue it.
   void poll_stop(std::chrono::milliseconds wait);
 
-  // Called by BorrowedSession.
+  // Between commands, with the kernel stopped: false when the held session's kernel no longer
+  // answers a harmless request (it vanished, rebooted or was taken by another debugger).
+  bool target_answers();
+
+  // Before the agent exits: take the kept breakpoints out of a stopped kernel.
+  void release();
+
+  // Called by BorrowedSession. Breakpoints stay inserted between commands: `continue` sets the
+  // ones it wants (no request for those already in) and "removes" them after the stop, which
+  // only marks them unwanted; the next resume lifts those still unwanted (deleted meanwhile).
+  // Reads show the original bytes under them; writes over them lift them first.
+  Status keep_breakpoint(client::Session& session, uint64_t address);
+  Status park_breakpoint(client::Session& session, uint64_t address);
+  Status lift_unwanted_breakpoints(client::Session& session);
+  Status lift_breakpoints(client::Session& session, uint64_t address, uint64_t size);
+  void shadow_breakpoints(const client::Session& session, uint64_t address, Bytes& bytes) const;
   std::optional<client::StopEvent> take_queued_stop();
   void note_disconnect() { detached_ = true; }
   void note_reboot() { stale_ = true; }
@@ -46,12 +68,23 @@ class HeldSessionProvider final : public SessionProvider {
   // the next continue/step reports, so that every command starts from a stopped kernel.
   Status await_pending_stop(std::chrono::milliseconds limit);
 
+  // `target` spelled either way ("localhost:P", "127.0.0.1:P") is the held kernel. Names are
+  // resolved only when the spelling differs.
+  bool is_held_target(const std::string& target);
+
+  Status lift(client::Session& session, uint64_t address);
+  bool has_breakpoint(const client::Session& session, uint64_t address) const;
+
   std::string target_;
+  std::optional<std::string> key_;  // agent_key(target_), once needed
   SessionProvider& fresh_;
   const std::atomic<bool>* interrupt_;
   std::shared_ptr<client::Session> held_;  // shared with the BorrowedSessions of the command
+  std::shared_ptr<kgm::Memory> held_memory_;  // over held_, which it keeps alive
   std::function<void(std::string_view)> command_log_;  // the running command's -v sink
   std::optional<client::StopEvent> queued_;
+  std::set<uint64_t> wanted_;               // breakpoints this command set
+  std::map<uint64_t, uint8_t> originals_;   // bytes under kernel-managed breakpoints
   bool stale_ = false;
   bool detached_ = false;
 };

@@ -11,55 +11,12 @@
 #include <thread>
 
 #include "cli/agent/unix_socket.h"
-#include "tests/cli/e2e_support.h"
+#include "tests/cli/agent_cli.h"
 
 using namespace kdp::cli::test;
 using kdp::cli::agent::connect_unix;
 
 namespace {
-
-// kdpctl in agent mode (CI=false overrides a CI=true of the test runner).
-class AgentCli {
- public:
-  AgentCli() : runtime_(dir_.file("run")), state_(dir_.file("state")) {}
-
-  std::vector<std::string> argv(const std::vector<std::string>& args) const {
-    std::vector<std::string> argv = {"/usr/bin/env", "CI=false", "KDPCTL_RUNTIME_DIR=" + runtime_, kdpctl_path(),
-                                     "--state", state_};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
-  }
-  ProcessResult run(const std::vector<std::string>& args) const { return run_process(argv(args)); }
-  const std::string& runtime() const { return runtime_; }
-  std::string file(const std::string& name) const { return dir_.file(name); }
-
-  // The pid `kdpctl status` shows for `target`, or 0.
-  int agent_pid(const std::string& target) const {
-    const std::string out = run({"status"}).out;
-    std::smatch m;
-    const std::regex line(std::regex_replace(target, std::regex("\\."), "\\.") + "  pid ([0-9]+)  ");
-    return std::regex_search(out, m, line) ? std::stoi(m[1]) : 0;
-  }
-  // Waits (bounded) until no agent answers for `target`; true when none does.
-  bool agent_gone(const std::string& target) const {
-    for (int i = 0; i < 200; ++i) {
-      if (agent_pid(target) == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-
- private:
-  TempDir dir_;
-  std::string runtime_;
-  std::string state_;
-};
-
-std::string rip_of(const AgentCli& cli) {
-  const std::string json = cli.run({"--json", "regs"}).out;
-  const size_t at = json.find("\"rip\":\"");
-  return at == std::string::npos ? "" : json.substr(at + 7, 18);
-}
 
 bool pid_alive(int pid) { return pid > 0 && ::kill(pid, 0) == 0; }
 
@@ -133,8 +90,7 @@ TEST_CASE("agent: a killed agent is noticed by the next command, which starts a 
   Sim sim;
   REQUIRE(sim.ready());
   AgentCli cli;
-  REQUIRE(cli.run({"reattach", sim.target(), "--idle", "60"}).exit_code == 0);
-  const int pid = cli.agent_pid(sim.target());
+  const int pid = cli.reattach(sim.target());
   REQUIRE(pid > 0);
   const std::string status = cli.run({"status"}).out;
   const std::string socket = status.substr(status.find("socket ") + 7, status.find('\n') - status.find("socket ") - 7);

@@ -1,0 +1,64 @@
+// kdpctl in agent mode for the agent's end-to-end tests, each with its own runtime directory
+// (KDPCTL_RUNTIME_DIR) so agents of other runs are never touched.
+#pragma once
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/cli/e2e_support.h"
+
+namespace kdp::cli::test {
+
+// kdpctl in agent mode (CI=false overrides a CI=true of the test runner).
+class AgentCli {
+ public:
+  AgentCli() : runtime_(dir_.file("run")), state_(dir_.file("state")) {}
+
+  std::vector<std::string> argv(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {"/usr/bin/env", "CI=false", "KDPCTL_RUNTIME_DIR=" + runtime_, kdpctl_path(),
+                                     "--state", state_};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  ProcessResult run(const std::vector<std::string>& args) const { return run_process(argv(args)); }
+  const std::string& runtime() const { return runtime_; }
+  std::string file(const std::string& name) const { return dir_.file(name); }
+
+  // `kdpctl reattach TARGET --idle 60` (no agent outlives a failed test for long): the new
+  // agent's pid, or 0 when the reattach failed or no agent answers.
+  int reattach(const std::string& target) const {
+    return run({"reattach", target, "--idle", "60"}).exit_code == 0 ? agent_pid(target) : 0;
+  }
+  // The pid `kdpctl status` shows for `target`, or 0.
+  int agent_pid(const std::string& target) const {
+    const std::string out = run({"status"}).out;
+    std::smatch m;
+    const std::regex line(std::regex_replace(target, std::regex("\\."), "\\.") + "  pid ([0-9]+)  ");
+    return std::regex_search(out, m, line) ? std::stoi(m[1]) : 0;
+  }
+  // Waits (bounded) until no agent answers for `target`; true when none does.
+  bool agent_gone(const std::string& target) const {
+    for (int i = 0; i < 200; ++i) {
+      if (agent_pid(target) == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+
+ private:
+  TempDir dir_;
+  std::string runtime_;
+  std::string state_;
+};
+
+// RIP as `kdpctl --json regs` shows it ("0xffffff80..."), or "".
+inline std::string rip_of(const AgentCli& cli) {
+  const std::string json = cli.run({"--json", "regs"}).out;
+  const size_t at = json.find("\"rip\":\"");
+  return at == std::string::npos ? "" : json.substr(at + 7, 18);
+}
+
+}  // namespace kdp::cli::test
