@@ -142,6 +142,8 @@ int run_kdpctl(int argc, const char* const* argv, std::ostream& out, std::ostrea
   }
   if (first->words.empty() || first->words.front() == "help") {
     const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;
+    if (!spec && first->words.size() > 1)  // `help NAME` for a name we do not know: a usage error
+      return report(usage_error("unknown command \"" + first->words[1] + "\" (see kdpctl --help)"), false, out, err);
     out << (spec ? command_help(*spec) : general_help());
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
