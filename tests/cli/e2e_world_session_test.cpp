@@ -37,6 +37,30 @@ size_t index_of(const std::vector<uint64_t>& list, uint64_t value) {
   return static_cast<size_t>(std::find(list.begin(), list.end(), value) - list.begin());
 }
 
+// The command each corruption is about.
+std::vector<std::string> focus_command(const world::CorruptionModel& c) {
+  switch (c.kind) {
+    case world::Corruption::kChildrenCycle: return {"showproctree"};
+    case world::Corruption::kUnmappedTask: return {"showproc", hex(c.object)};
+    case world::Corruption::kKmodTruncated: return {"showallkmods"};
+    default: return {"allproc"};
+  }
+}
+
+// The same command live, against kdp-sim serving the corrupted world: the same bytes, exit code
+// and stop line as offline.
+void check_live_same(const WorldFiles& w, const std::vector<std::string>& line, const ProcessResult& offline) {
+  Sim sim(sim_flags(w));
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  ProcessResult live = run_process(kdpctl.argv(with({"--kernel", w.kernel()}, line)), {}, std::chrono::seconds(60));
+  CHECK(!live.timed_out);
+  CHECK(live.exit_code == offline.exit_code);
+  CHECK(live.out == offline.out);
+  CHECK(live.err == offline.err);
+}
+
 }  // namespace
 
 TEST_CASE("the seed's session against a fixture world: x/x, x/s, showalltasks, showproctree, break, continue, bt") {
@@ -147,6 +171,7 @@ TEST_CASE("corrupted worlds: every kgmacro ends, prints what it could, and says 
       }
       case world::Corruption::kNone: break;
     }
+    check_live_same(*w, focus_command(c), kdpctl.run(with(files, focus_command(c))));
   }
 }
 
