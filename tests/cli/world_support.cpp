@@ -61,6 +61,11 @@ std::unique_ptr<WorldFiles> make_world(const world::WorldOptions& options) {
   REQUIRE(!files->dir().empty());
   auto written = world::write_world(files->world(), files->dir());
   REQUIRE_MESSAGE(written.has_value(), "write_world failed");
+  // The record the expected texts come from is the one written beside the core (manifest.json).
+  std::ifstream manifest(files->dir() + "/manifest.json");
+  std::stringstream text;
+  text << manifest.rdbuf();
+  REQUIRE(text.str().rfind(world::manifest_json(files->model()), 0) == 0);
   return files;
 }
 

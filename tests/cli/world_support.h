@@ -1,8 +1,9 @@
 // Fixture worlds for the kgmacros end-to-end tests: a world built from a seed and written to a
 // private directory (mach_kernel, world.core, kernel_version.txt, manifest.json), the kgmacros
 // command lines that fit it, and the expected texts of showalltasks and showproctree computed from
-// the builder's own record (its WorldModel, the source of manifest.json) with kgmacros' algorithms
-// and format strings written here again (kgmacros.md §3), never taken from kdpctl's renderers.
+// the builder's own record (its WorldModel, checked equal to the manifest.json written beside the
+// core) with kgmacros' algorithms and format strings written here again (kgmacros.md §3), never
+// taken from kdpctl's renderers.
 #pragma once
 
 #include <memory>
