@@ -48,9 +48,12 @@ step regs
 if [ -f "$kernel" ]; then
   step --kernel "$kernel" bt
   step --kernel "$kernel" x/6i Debugger
-  # The kgmacros commands, once kdpctl has them (`help` prints their usage line only then).
+  # The kgmacros commands: the process tree and the task list, as kgmacros printed them. The guard
+  # keeps the demo running with a kdpctl that lacks them (`help NAME` fails for an unknown NAME);
+  # the help text is captured first so that grep -q cannot cut kdpctl off (pipefail).
   for command in showproctree showalltasks; do
-    if kdpctl help "$command" 2>/dev/null | grep -q "^usage: kdpctl $command"; then
+    usage=$(kdpctl help "$command" 2>/dev/null || true)
+    if grep -q "^usage: kdpctl $command" <<<"$usage"; then
       step --kernel "$kernel" "$command"
     fi
   done
