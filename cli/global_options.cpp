@@ -19,6 +19,9 @@ void add_global_options(cxxopts::Options& options) {
       ("retries", "transmissions per request before giving up", cxxopts::value<int>(), "N")
       ("kernel", "the target's kernel file (mach_kernel) for symbols and x/i", cxxopts::value<std::string>(), "PATH")
       ("force", "use the --kernel file even when its UUID differs from the running kernel's")
+      ("record", "write every KDP datagram of this command to a pcap file", cxxopts::value<std::string>(), "FILE")
+      ("replay", "answer from a capture instead of a target (memory, registers, version, hostinfo)",
+       cxxopts::value<std::string>(), "FILE")
       ("h,help", "show help");
 }
 
@@ -39,6 +42,9 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   }
   if (parsed.count("kernel")) g.kernel = parsed["kernel"].as<std::string>();
   g.force = parsed.count("force") != 0;
+  if (parsed.count("record")) g.record = parsed["record"].as<std::string>();
+  if (parsed.count("replay")) g.replay = parsed["replay"].as<std::string>();
+  if (g.record && g.replay) return usage_error("--record and --replay cannot be used together");
   return g;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@
 
 namespace cxxopts {
 class ParseResult;
+}
+
+namespace kdp::pcap {
+class CaptureWriter;
 }
 
 namespace kdp::cli {
@@ -27,6 +32,8 @@ struct GlobalOptions {
   std::optional<int> retries;             // --retries N
   std::optional<std::string> kernel;      // --kernel PATH
   bool force = false;                      // --force: use --kernel despite a UUID mismatch
+  std::optional<std::string> record;      // --record FILE.pcap: capture every datagram
+  std::optional<std::string> replay;      // --replay FILE.pcap: answer from a capture, no network
 };
 
 struct Invocation {
@@ -36,6 +43,8 @@ struct Invocation {
   const cxxopts::ParseResult* flags = nullptr;  // the command's own options
   std::ostream& out;
   std::ostream& err;
+  // --record's capture, opened by the first session and shared by the rest (cli/pcap/record_hook).
+  mutable std::shared_ptr<pcap::CaptureWriter> recorder{};
 
   // The state file in use (--state, $KDPCTL_STATE, XDG, ~/.local/state).
   Expected<std::string> state_path() const;

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "cli/interrupt.h"
+#include "cli/pcap/record_hook.h"
 
 namespace kdp::cli {
 namespace {
@@ -35,6 +36,7 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
     options.packet_log = [err](std::string_view line) { *err << line << "\n" << std::flush; };
   }
   options.interrupt = interrupt_flag();
+  add_recording(inv, options);
   return options;
 }
 
@@ -44,6 +46,11 @@ namespace {
 Expected<std::unique_ptr<client::Session>> attach_once(const Invocation& inv, State& state, AttachKind kind,
                                                        const SessionWork& work, bool& retryable) {
   retryable = false;
+  if (auto replay = replay_session_if_requested(inv)) {
+    if (!*replay || !work) return std::move(*replay);
+    KDP_TRY_STATUS(work(***replay));
+    return std::move(*replay);
+  }
   KDP_TRY(std::string target, inv.target(state));
   auto session = kind == AttachKind::kReattach ? client::Session::reattach(target, session_options(inv, state))
                                                : client::Session::connect(target, session_options(inv, state));
@@ -81,6 +88,7 @@ Expected<StoppedCpu> open_session_with_registers(const Invocation& inv, State& s
 
 Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
                                                               AttachKind kind) {
+  if (auto replay = replay_session_if_requested(inv)) return std::move(*replay);
   KDP_TRY(std::string target, inv.target(state));
   client::SessionOptions options = session_options(inv, state);
   // A stopped kernel answers one of eight tries even on a bad link (20% loss each way leaves

@@ -21,8 +21,14 @@ Expected<std::unique_ptr<Session>> open_udp(const std::string& target, SessionOp
   local.port = options.local_port;
   auto transport = UdpTransport::open(local);
   if (!transport) return std::move(transport).error().context(step);
+  std::unique_ptr<Transport> used = std::move(transport).value();
+  if (options.wrap_transport) {
+    auto wrapped = options.wrap_transport(std::move(used));
+    if (!wrapped) return std::move(wrapped).error().context(step);
+    used = std::move(wrapped).value();
+  }
   SessionSetup setup{host_part(target), *endpoint, std::move(options), std::nullopt};
-  return open_session(std::move(transport).value(), std::move(setup), mode);
+  return open_session(std::move(used), std::move(setup), mode);
 }
 
 }  // namespace

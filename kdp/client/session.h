@@ -19,6 +19,7 @@
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
 #include "kdp/client/retry_policy.h"
+#include "kdp/client/transport.h"
 #include "kdp/wire/packet.h"
 #include "kdp/wire/x86_state.h"
 
@@ -34,6 +35,9 @@ struct SessionOptions {
   // Set by a SIGINT handler: waits (continue, and requests still being retransmitted) return
   // ErrorKind::kInterrupted within ~50 ms of it turning true.
   const std::atomic<bool>* interrupt = nullptr;
+  // Wraps the socket transport before the handshake (kdpctl --record puts a capture recorder
+  // around it); the error fails the session open.
+  std::function<Expected<std::unique_ptr<Transport>>(std::unique_ptr<Transport>)> wrap_transport;
 };
 
 // What the handshake learned (spec §4.4: VERSION, HOSTINFO, KERNELVERSION, MAXBYTES).
