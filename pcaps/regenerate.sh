@@ -20,30 +20,16 @@ for f in "$sim_bin" "$kdpctl_bin" "$build/demo.core"; do
 done
 
 work=$(mktemp -d)
-sim=
-stop_sim() {
-  [ -n "$sim" ] || return 0
-  kill -INT "$sim" 2>/dev/null || true
-  wait "$sim" 2>/dev/null || true
-  sim=
-}
-trap 'stop_sim; rm -rf "$work"' EXIT
+# shellcheck source=../tests/pcap/sim_lib.sh
+. "$here/../tests/pcap/sim_lib.sh"
+trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 
 # The breakpoint scenario's CPU path: three instructions of Debugger (demo kernel), looping.
 script=0xffffff8000396200,0xffffff8000396210,0xffffff8000396220,0xffffff8000396230
 breakpoint=0xffffff8000396220
 
 start_sim() {
-  stop_sim
-  "$sim_bin" --listen 127.0.0.1:0 --script "$script" "$@" >"$work/sim.out" 2>"$work/sim.log" &
-  sim=$!
-  port=
-  for _ in $(seq 200); do
-    port=$(sed -n 's/^kdp-sim listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/sim.out")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  [ -n "$port" ] || { echo "regenerate: kdp-sim did not start:" >&2; cat "$work/sim.log" >&2; exit 1; }
+  start_kdp_sim "$sim_bin" "$work" --script "$script" "$@"
   target="127.0.0.1:$port"
 }
 
@@ -105,5 +91,5 @@ rm -f "$here/lossy.cmd" "$here/lossy.expected" "$here/lossy.pcap"
 expect lossy "x/64gx 0xffffff8000800000"
 start_sim --loss 0.2 --dup 0.1 --reorder 0.1 --seed 7
 kdpctl --retries 12 --record "$here/lossy.pcap" x/64gx 0xffffff8000800000 >/dev/null
-stop_sim
+stop_kdp_sim
 ls -l "$here"/*.pcap

@@ -7,18 +7,10 @@ set -uo pipefail
 kdpctl_bin=$1
 sim_bin=$2
 work=$(mktemp -d)
-sim=
-trap '[ -n "$sim" ] && { kill -INT "$sim" 2>/dev/null; wait "$sim" 2>/dev/null; }; rm -rf "$work"' EXIT
+. "$(dirname "$0")/sim_lib.sh"
+trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 # A CPU path with no breakpoint on it: `continue` then waits forever (until killed).
-"$sim_bin" --listen 127.0.0.1:0 --script 0xffffff8000396200,0xffffff8000396210 >"$work/sim.out" 2>"$work/sim.log" &
-sim=$!
-port=
-for _ in $(seq 200); do
-  port=$(sed -n 's/^kdp-sim listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/sim.out")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { echo "kdp-sim did not start"; cat "$work/sim.log"; exit 1; }
+start_kdp_sim "$sim_bin" "$work" --script 0xffffff8000396200,0xffffff8000396210
 kdpctl() { "$kdpctl_bin" --state "$work/state" --target "127.0.0.1:$port" "$@"; }
 failed=0
 for command in "regs" "x/8gx 0xffffff8000800000" "hostinfo"; do

@@ -9,31 +9,19 @@ kdpctl_bin=$1
 dir=$2
 sim_bin=${3:-}
 work=$(mktemp -d)
-sim=
-stop_sim() {
-  [ -n "$sim" ] || return 0
-  kill -INT "$sim" 2>/dev/null
-  wait "$sim" 2>/dev/null
-  sim=
-}
-trap 'stop_sim; rm -rf "$work"' EXIT
+. "$(dirname "$0")/sim_lib.sh"
+trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 
-# Prints the options that point kdpctl at the capture: --replay, or a kdp-sim serving it.
-source_for() {
-  local pcap=$1 port=
+# Sets $source to the options that point kdpctl at the capture: --replay, or a kdp-sim serving
+# it (started here, in this shell, so stop_kdp_sim can end it).
+point_at() {
+  local pcap=$1
   if [ -z "$sim_bin" ]; then
-    echo "--replay $pcap"
+    source="--replay $pcap"
     return
   fi
-  stop_sim
-  "$sim_bin" --from-pcap "$pcap" --listen 127.0.0.1:0 >"$work/sim.out" 2>"$work/sim.log" &
-  sim=$!
-  for _ in $(seq 200); do
-    port=$(sed -n 's/^kdp-sim listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/sim.out")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  echo "--target 127.0.0.1:$port"
+  start_kdp_sim "$sim_bin" "$work" --from-pcap "$pcap"
+  source="--target 127.0.0.1:$port"
 }
 shopt -s nullglob
 captures=("$dir"/*.pcap)
@@ -43,7 +31,7 @@ for pcap in "${captures[@]}"; do
   name=${pcap%.pcap}
   [ -f "$name.cmd" ] || { echo "FAIL $(basename "$pcap"): no $(basename "$name").cmd"; failed=1; continue; }
   : >"$work/actual"
-  source=$(source_for "$pcap")
+  point_at "$pcap"
   while IFS= read -r line; do
     status=0
     rm -f "$work/state"
@@ -56,7 +44,7 @@ for pcap in "${captures[@]}"; do
       echo "exit $status"
     } >>"$work/actual"
   done <"$name.cmd"
-  stop_sim
+  stop_kdp_sim
   if diff -u "$name.expected" "$work/actual" >"$work/diff"; then
     echo "ok   $(basename "$pcap") ($(wc -l <"$name.cmd") commands)"
   else
