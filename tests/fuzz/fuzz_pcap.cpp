@@ -1,7 +1,7 @@
 // Fuzz target for the capture reader (libpcap file formats + link/IP/UDP decoding, reassembly)
 // and everything downstream of it: pairing, statistics and the replay builder. Properties:
 //   * nothing crashes, hangs or reads out of bounds, whatever the file;
-//   * every KDP datagram the reader returns is addressed to or from the KDP port;
+//   * every KDP datagram the reader returns is addressed to or from the KDP port it settled on;
 //   * the statistics add up: transmissions = requests + retransmissions, replies <= requests.
 #include <cstdio>
 #include <cstdlib>
@@ -23,7 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto capture = pcap::load_capture_bytes(ByteView(data, size), "fuzz.pcap");
   if (!capture) return 0;
   for (const pcap::KdpDatagram& d : capture->datagrams)
-    if (d.source.port != wire::kKdpPort && d.destination.port != wire::kKdpPort) fail("non-KDP datagram kept");
+    if (d.source.port != capture->summary.kdp_port && d.destination.port != capture->summary.kdp_port)
+      fail("non-KDP datagram kept");
   const pcap::Exchanges exchanges = pcap::pair_exchanges(*capture);
   const pcap::CaptureStats stats = pcap::compute_stats(*capture, exchanges);
   if (stats.transmissions != stats.requests + stats.retransmissions) fail("transmissions do not add up");
