@@ -45,6 +45,7 @@ const CommandSpec& dumpinfo_command();
 const CommandSpec& examine_command();
 const CommandSpec& hostinfo_command();
 const CommandSpec& info_command();
+const CommandSpec& pcap_command();
 const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();

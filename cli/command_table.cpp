@@ -21,6 +21,7 @@ const std::vector<const CommandSpec*>& table() {
         &examine_command(),
         &hostinfo_command(),
         &info_command(),
+        &pcap_command(),
         &reattach_command(),
         &reboot_command(),
         &regs_command(),

@@ -160,6 +160,9 @@ int report(const Error& error, bool json, std::ostream& out, std::ostream& err) 
 bool forward_to_agent(const CommandSpec& spec, const Invocation& inv, int argc, const char* const* argv,
                       const CliContext& context, int& forwarded) {
   if (!context.agent_mode || inv.global.no_agent || agent::runs_locally(std::string(spec.name))) return false;
+  // Offline sources need no held session; a recording is of this command's own session (the
+  // agent's is already open), so both run here.
+  if (inv.global.core || inv.global.replay || inv.global.record) return false;
   agent::AgentCall call{{argv, argv + argc}, &inv.global, inv.word, inv.args, inv.global.idle_seconds};
   const auto code = agent::run_through_agent(call, context, inv.out, inv.err);
   if (code) forwarded = *code;

@@ -26,6 +26,9 @@ void add_global_options(cxxopts::Options& options) {
                    "session (also when CI=true)")
       ("idle", "seconds a new agent waits for the next command before it exits (default 1800)",
        cxxopts::value<double>(), "SECONDS")
+      ("record", "write every KDP datagram of this command to a pcap file", cxxopts::value<std::string>(), "FILE")
+      ("replay", "answer from a capture instead of a target (memory, registers, version, hostinfo)",
+       cxxopts::value<std::string>(), "FILE")
       ("h,help", "show help");
 }
 
@@ -56,6 +59,9 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
     g.idle_seconds = parsed["idle"].as<double>();
     if (!(*g.idle_seconds > 0) || *g.idle_seconds > 1e7) return usage_error("--idle must be a positive number of seconds");
   }
+  if (parsed.count("record")) g.record = parsed["record"].as<std::string>();
+  if (parsed.count("replay")) g.replay = parsed["replay"].as<std::string>();
+  if (g.record && g.replay) return usage_error("--record and --replay cannot be used together");
   return g;
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +17,10 @@
 
 namespace cxxopts {
 class ParseResult;
+}
+
+namespace kdp::pcap {
+class CaptureWriter;
 }
 
 namespace kdp::cli {
@@ -36,6 +41,8 @@ struct GlobalOptions {
   std::optional<std::string> syntax;      // --syntax att|intel: x/i's disassembly flavor
   bool no_agent = false;                   // --no-agent: run here, not in the session agent
   std::optional<double> idle_seconds;      // --idle: a new agent's idle timeout
+  std::optional<std::string> record;      // --record FILE.pcap: capture every datagram
+  std::optional<std::string> replay;      // --replay FILE.pcap: answer from a capture, no network
 };
 
 struct Invocation {
@@ -55,6 +62,8 @@ struct Invocation {
   // with where they stopped), so an error goes to stderr only.
   bool json_printed = false;
   mutable std::set<std::string> warned;
+  // --record's capture, opened by the first session and shared by the rest (cli/pcap/record_hook).
+  mutable std::shared_ptr<pcap::CaptureWriter> recorder{};
 
   // The state file in use (--state, $KDPCTL_STATE, XDG, ~/.local/state).
   Expected<std::string> state_path() const;

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "kdp/net/udp_transport.h"
+#include "cli/pcap/record_hook.h"
 
 namespace kdp::cli {
 namespace {
@@ -54,11 +55,17 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
     options.packet_log = [err](std::string_view line) { *err << line << "\n" << std::flush; };
   }
   options.interrupt = inv.interrupt();
+  add_recording(inv, options);
   return options;
 }
 
 Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, State& state, AttachKind kind,
                                                         const SessionWork& work) {
+  if (auto replay = replay_session_if_requested(inv)) {
+    if (!*replay || !work) return std::move(*replay);
+    KDP_TRY_STATUS(work(***replay));
+    return std::move(*replay);
+  }
   KDP_TRY(std::string target, inv.target(state));
   KDP_TRY_STATUS(sessions_allowed());
   auto session = inv.sessions().open(target, kind, session_options(inv, state));
@@ -70,6 +77,7 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
 
 Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
                                                               AttachKind kind) {
+  if (auto replay = replay_session_if_requested(inv)) return std::move(*replay);
   KDP_TRY(std::string target, inv.target(state));
   client::SessionOptions options = session_options(inv, state);
   // A stopped kernel answers within a few round trips even on a bad link; a running or rebooting

@@ -77,7 +77,8 @@ Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& 
     if (inv.global.target) return usage_error("--core reads a core file offline; it does not go with --target");
     return MemorySource::kCore;
   }
-  if (inv.global.target || state.target) return MemorySource::kLive;
+  // A capture (--replay) answers through a session like a live target (cli/pcap/record_hook.h).
+  if (inv.global.replay || inv.global.target || state.target) return MemorySource::kLive;
   if (kernel_path(inv, state)) return MemorySource::kKernelFile;
   return usage_error("no target: run `kdpctl reattach HOST[:PORT]` first, or pass --target HOST[:PORT] "
                      "(offline: --core FILE reads a core file, --kernel FILE the kernel file)");

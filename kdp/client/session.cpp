@@ -19,8 +19,14 @@ Expected<std::unique_ptr<Session>> open_with(const std::string& target, SessionO
   if (!options.transport) return usage_error(step + ": no transport given (SessionOptions::transport)");
   auto route = options.transport(target, options.local_port);
   if (!route) return std::move(route).error().context(step);
+  std::unique_ptr<Transport> used = std::move(route->transport);
+  if (options.wrap_transport) {
+    auto wrapped = options.wrap_transport(std::move(used));
+    if (!wrapped) return std::move(wrapped).error().context(step);
+    used = std::move(wrapped).value();
+  }
   SessionSetup setup{host_part(target), route->target, std::move(options), std::nullopt};
-  return open_session(std::move(route->transport), std::move(setup), mode);
+  return open_session(std::move(used), std::move(setup), mode);
 }
 
 }  // namespace

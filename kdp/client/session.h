@@ -47,6 +47,9 @@ struct SessionOptions {
   // Set by a SIGINT handler: waits (continue, and requests still being retransmitted) return
   // ErrorKind::kInterrupted within ~50 ms of it turning true.
   const std::atomic<bool>* interrupt = nullptr;
+  // Wraps the socket transport before the handshake (kdpctl --record puts a capture recorder
+  // around it); the error fails the session open.
+  std::function<Expected<std::unique_ptr<Transport>>(std::unique_ptr<Transport>)> wrap_transport;
 };
 
 // What the handshake learned (spec §4.4: VERSION, HOSTINFO, KERNELVERSION, MAXBYTES).

@@ -10,6 +10,7 @@
 
 #include "tools/kdp-sim/snapshot.h"
 #include "tools/kdp-sim/default_script.h"
+#include "tools/kdp-sim/from_pcap.h"
 #include "tools/kdp-sim/options.h"
 #include "kdp/net/stub_server.h"
 
@@ -59,12 +60,21 @@ void print_fault_stats(const char* direction, const net::FaultInjector* faults) 
 }
 
 Expected<stub::StubEngine> make_engine(const sim::SimOptions& options) {
-  KDP_TRY(stub::Snapshot snapshot, stub::load_snapshot(options.core_path));
+  stub::TargetConfig target = options.target;
+  stub::Snapshot snapshot;
+  if (options.from_pcap) {
+    KDP_TRY(sim::CaptureTarget from, sim::target_from_capture(*options.from_pcap, options.target));
+    spdlog::info("{}", from.summary);
+    snapshot = std::move(from.snapshot);
+    target = std::move(from.config);
+  } else {
+    KDP_TRY(snapshot, stub::load_snapshot(options.core_path));
+  }
   stub::ExecutionScript script;
   script.path = options.script ? *options.script : sim::default_script(snapshot.memory, snapshot.registers.rip());
   script.step = options.step;
   script.stop_after_resume = options.stop_after;
-  return stub::StubEngine(options.target, std::move(snapshot.memory), snapshot.registers, std::move(script));
+  return stub::StubEngine(target, std::move(snapshot.memory), snapshot.registers, std::move(script));
 }
 
 int run(const sim::SimOptions& options) {

@@ -51,6 +51,7 @@ cxxopts::Options make_parser() {
   o.add_options()
       ("listen", "address:port to bind, [v6]:port for IPv6 (port 0: ephemeral)", cxxopts::value<std::string>()->default_value("127.0.0.1:41139"))
       ("core", "kernel snapshot (Mach-O core file)", cxxopts::value<std::string>()->default_value(KDP_SIM_DEFAULT_CORE))
+      ("from-pcap", "serve the kernel state rebuilt from a KDP capture (pcap/pcapng) instead of --core", cxxopts::value<std::string>())
       ("kernel-version", "KERNELVERSION string", cxxopts::value<std::string>())
       ("cpu-type", "HOSTINFO cpu_type", cxxopts::value<std::string>()->default_value("0x01000007"))
       ("cpu-subtype", "HOSTINFO cpu_subtype", cxxopts::value<std::string>()->default_value("4"))
@@ -99,6 +100,7 @@ Status fill_faults(const cxxopts::ParseResult& r, SimOptions& o) {
 Status fill_options(const cxxopts::ParseResult& r, SimOptions& o) {
   KDP_TRY(o.listen, parse_listen(r["listen"].as<std::string>()));
   o.core_path = r["core"].as<std::string>();
+  if (r.count("from-pcap")) o.from_pcap = r["from-pcap"].as<std::string>();
   KDP_TRY_STATUS(fill_target(r, o.target));
   if (r.count("script")) {
     KDP_TRY(o.script, parse_script(r["script"].as<std::string>()));

@@ -15,6 +15,7 @@ namespace kdp::sim {
 struct SimOptions {
   Endpoint listen{0x7f000001, 41139};
   std::string core_path;
+  std::optional<std::string> from_pcap;  // serve the state rebuilt from a capture instead of a core
   stub::TargetConfig target;
   std::optional<std::vector<uint64_t>> script;
   Duration step = std::chrono::milliseconds(1);

@@ -1,0 +1,3 @@
+version
+hostinfo
+--json hostinfo

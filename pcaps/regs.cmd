@@ -1,0 +1,2 @@
+regs
+--json regs
