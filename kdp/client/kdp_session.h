@@ -5,6 +5,7 @@
 // session_breakpoints.cpp, session_execution.cpp (resume, step, stop fix-ups).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +31,12 @@ struct MemorySpace {
 // silent and the session finds out why (session_recovery.cpp): at 20 % loss each way a round
 // trip fails 36 % of the time, six in a row 0.2 % (then one harmless CONNECT retransmission).
 inline constexpr int kSilentAttempts = 6;
+// The transmissions after which a request counts as silent: kSilentAttempts, or fewer if the
+// policy allows fewer. A larger RetryPolicy::max_attempts (kdpctl --retries) must not postpone
+// the recovery until the deadline has passed, when it is too late to recover.
+inline int silent_attempts(const RetryPolicy& policy) {
+  return policy.max_attempts > 0 ? std::min(policy.max_attempts, kSilentAttempts) : kSilentAttempts;
+}
 // Times one request may find the kernel silent and regain it; after that the kernel, which
 // answers our CONNECT, evidently ignores that request.
 inline constexpr int kMaxRegains = 2;

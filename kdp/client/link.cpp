@@ -1,6 +1,7 @@
 #include "kdp/client/link.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 namespace kdp::client {
@@ -9,6 +10,16 @@ namespace {
 // How often a blocking wait looks at the interrupt flag (a signal does not wake the event loop).
 constexpr Duration kInterruptPoll = std::chrono::milliseconds(50);
 constexpr int kMaxFillers = 4;
+// Waits in a row in which nothing arrived and the clock stood still before a blocking call gives
+// up: its deadline alone does not bound it when the transport's clock does not advance. A working
+// transport never comes close (a wait returns early only with a datagram, or at a passed timer
+// that the engine then moves on).
+constexpr int kMaxStalls = 100000;
+
+Error clock_stalled() {
+  return Error(ErrorKind::kTimeout, "the transport's clock does not advance: gave up after " +
+                                        std::to_string(kMaxStalls) + " waits that returned at once");
+}
 
 }  // namespace
 
@@ -35,7 +46,7 @@ Status Link::settle_sequence() {
 Completion Link::run(RequestSpec spec) {
   wire::Command command = spec.command;
   engine_.start(std::move(spec), transport_->now());
-  for (;;) {
+  for (int stalls = 0;;) {
     flush();
     if (auto done = engine_.take_completion()) {
       if (done->reply) send_error_.reset();
@@ -49,12 +60,16 @@ Completion Link::run(RequestSpec spec) {
       engine_.abandon();
       return Completion{command, *failure, 0, {}, false};
     }
-    pump(engine_.next_deadline().value_or(transport_->now()));
+    stalls = pump(engine_.next_deadline().value_or(transport_->now())) ? 0 : stalls + 1;
+    if (stalls == kMaxStalls) {
+      engine_.abandon();
+      return Completion{command, clock_stalled(), 0, {}, false};
+    }
   }
 }
 
 Expected<StopNotice> Link::wait_for_stop(Time deadline) {
-  for (;;) {
+  for (int stalls = 0;;) {
     flush();
     if (auto stop = engine_.take_stop()) return std::move(*stop);
     if (interrupted()) return Error(ErrorKind::kInterrupted, "interrupted while the kernel runs");
@@ -62,7 +77,8 @@ Expected<StopNotice> Link::wait_for_stop(Time deadline) {
     if (transport_->now() >= deadline) return Error(ErrorKind::kTimeout, "no stop");
     Time until = deadline;
     if (auto timer = engine_.next_deadline()) until = std::min(until, *timer);
-    pump(until);
+    stalls = pump(until) ? 0 : stalls + 1;
+    if (stalls == kMaxStalls) return clock_stalled();
   }
 }
 
@@ -79,10 +95,13 @@ void Link::flush() {
   }
 }
 
-void Link::pump(Time until) {
-  if (interrupt_ != nullptr) until = std::min(until, transport_->now() + kInterruptPoll);
-  if (auto datagram = transport_->receive(until)) engine_.on_datagram(*datagram, transport_->now());
+bool Link::pump(Time until) {
+  Time before = transport_->now();
+  if (interrupt_ != nullptr) until = std::min(until, before + kInterruptPoll);
+  auto datagram = transport_->receive(until);
+  if (datagram) engine_.on_datagram(*datagram, transport_->now());
   engine_.on_timer(transport_->now());
+  return datagram.has_value() || transport_->now() > before;
 }
 
 }  // namespace kdp::client

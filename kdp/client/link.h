@@ -39,7 +39,7 @@ class Link {
 
  private:
   void flush();
-  void pump(Time until);
+  bool pump(Time until);  // false: nothing arrived and the clock stood still
   bool interrupted() const { return interrupt_ != nullptr && interrupt_->load(); }
 
   std::unique_ptr<Transport> transport_;

@@ -110,7 +110,7 @@ Status KdpSession::resume(Time deadline, std::string& note, bool& regained) {
   RequestSpec spec(Command::kResumeCpus, wire::ResumeRequest{cpus});
   spec.completed_by_stop = true;
   spec.deadline = std::max(Duration::zero(), std::min<Duration>(setup_.options.retry.deadline, deadline - link_.now()));
-  if (setup_.options.retry.max_attempts == 0) spec.max_attempts = kSilentAttempts;
+  spec.max_attempts = silent_attempts(setup_.options.retry);
   link_.engine().expect_stop(true);
   Completion done = link_.run(std::move(spec));
   if (done.reply) {

@@ -28,6 +28,9 @@ constexpr uint8_t kConnectedProbeSeq = 0x80;
 // CONNECTs refused with ALREADY_CONNECTED right after our REATTACH before the handshake gives up:
 // delayed CONNECTs of a dead process run out; a live debugger that keeps connecting does not.
 constexpr int kMaxRefusals = 4;
+// REATTACH-CONNECT rounds before the handshake gives up even with time left:
+// the deadline alone does not bound the loop when the transport's clock stands still.
+constexpr int kMaxRounds = 16;
 
 bool is_refusal(uint32_t error) { return error == static_cast<uint32_t>(KdpError::kAlreadyConnected); }
 
@@ -68,7 +71,7 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
   breakpoints_.clear();
   handshake_connected_ = false;
   int refusals = 0;
-  for (;;) {
+  for (int round = 1;; ++round) {
     if (mode == AttachMode::kReattach) {
       // Spec §4.4: REATTACH (seq 0) kicks out whoever holds the kernel and leaves it waiting for
       // a CONNECT with seq 0; it also removes every kernel-managed breakpoint.
@@ -90,7 +93,8 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
     }
     bool time_left = link_.now() < deadline;
     if (!error) {
-      if (error.error().kind() != ErrorKind::kTimeout || !time_left) return std::move(error).error();
+      bool again = error.error().kind() == ErrorKind::kTimeout && time_left && round < kMaxRounds;
+      if (!again) return std::move(error).error();
       continue;  // REATTACH (or CONNECT) again: a delayed CONNECT of an earlier debugger may hold the kernel
     }
     if (is_refusal(*error)) {
@@ -139,7 +143,7 @@ Expected<wire::Packet> KdpSession::call_recovering(RequestSpec spec) {
   for (int regained = 0;; ++regained) {
     RequestSpec attempt = spec;
     attempt.deadline = remaining(deadline, link_.now());
-    if (!attempt.max_attempts && policy.max_attempts == 0) attempt.max_attempts = kSilentAttempts;
+    if (!attempt.max_attempts) attempt.max_attempts = silent_attempts(policy);
     auto reply = link_.request(std::move(attempt));
     if (reply || reply.error().kind() != ErrorKind::kTimeout) return reply;
     if (regained == kMaxRegains) {

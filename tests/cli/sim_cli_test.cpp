@@ -7,18 +7,7 @@
 //
 // KDPCTL_SIM_SEED=N replays one lossy seed exactly; KDPCTL_SIM_SEEDS=N runs seeds 1..N (default
 // 40). A failure names its seed and shows the last packets both ways and the kernel's log.
-//
-// Known failures: the seeds in kKnownDirectModeFailures fail today in direct mode (the same
-// seeds pass through the agent's held session, which makes one handshake):
-//   16, 32  the handshake bugs issue 8 §2 describes: CONNECT unanswered, or refused with
-//           ALREADY_CONNECTED, right after our own REATTACH (a held-back duplicate from the
-//           previous command's session lands in between);
-//   31      a wrong answer: HOSTREBOOT is lost, the confirming CONNECT probe hears none of the
-//           kernel's ALREADY_CONNECTED replies, takes the silence for a reboot and reports success
-//           (cmd_reboot.cpp's probe, which branch client-recovery removes).
-// They run in their own test case marked may_fail, so they stay visible in every run;
-// KDPCTL_SIM_STRICT=1 makes them ordinary seeds. The list depends on the suite's exact packet
-// sequence: empty it when the client library's recovery (branch client-recovery) lands.
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -122,9 +111,10 @@ enum class Mode {
 std::vector<Entry> run_in_sim(std::optional<uint64_t> seed, Mode mode = Mode::kDirect) {
   sim::SimWorld world(demo_kernel(), seed ? lossy_world(*seed) : sim::WorldConfig{});
   SimSessionProvider sessions(world, seed.value_or(0) + 1);
-  std::atomic<bool> never{false};
-  cli::agent::HeldSessionProvider held("kernel", sessions, &never);
-  cli::CliContext context{&sessions, &never, false, false, ""};
+  // Nobody presses Ctrl-C; a run that used up the world's event budget is interrupted instead.
+  const std::atomic<bool>* interrupt = world.exhaustion_flag();
+  cli::agent::HeldSessionProvider held("kernel", sessions, interrupt);
+  cli::CliContext context{&sessions, interrupt, false, false, ""};
   if (mode == Mode::kAgent) context.sessions = &held;
   TempDir dir;
   const std::string state = dir.file("state");
@@ -157,15 +147,6 @@ std::vector<Entry> run_in_sim(std::optional<uint64_t> seed, Mode mode = Mode::kD
   return transcript;
 }
 
-const std::vector<uint64_t> kKnownDirectModeFailures = {16, 31, 32};
-
-bool known_failure(uint64_t seed) {
-  const char* strict = std::getenv("KDPCTL_SIM_STRICT");
-  if (strict && std::string(strict) == "1") return false;
-  return std::find(kKnownDirectModeFailures.begin(), kKnownDirectModeFailures.end(), seed) !=
-         kKnownDirectModeFailures.end();
-}
-
 // The lossless direct-mode transcript is the reference for every other run.
 void check_seeds(const std::vector<uint64_t>& seeds, Mode mode = Mode::kDirect) {
   const std::vector<Entry> reference = run_in_sim(std::nullopt);
@@ -185,26 +166,17 @@ std::optional<uint64_t> env_number(const char* name) {
 
 }  // namespace
 
-std::vector<uint64_t> seeds_to_run(bool skip_known) {
+std::vector<uint64_t> seeds_to_run() {
   std::vector<uint64_t> seeds;
   if (auto one = env_number("KDPCTL_SIM_SEED")) return {*one};
-  for (uint64_t s = 1; s <= env_number("KDPCTL_SIM_SEEDS").value_or(40); ++s)
-    if (!skip_known || !known_failure(s)) seeds.push_back(s);
+  for (uint64_t s = 1; s <= env_number("KDPCTL_SIM_SEEDS").value_or(40); ++s) seeds.push_back(s);
   return seeds;
 }
 
 TEST_CASE("the cli suite in-process over the simulation: lossy runs print what the lossless run prints") {
-  check_seeds(seeds_to_run(true));
+  check_seeds(seeds_to_run());
 }
 
 TEST_CASE("the cli suite through an agent's held session prints what direct mode prints, lossy or not") {
-  check_seeds(seeds_to_run(false), Mode::kAgent);
-}
-
-TEST_CASE("known failures in direct mode: seeds that hit the bugs of issue 8 section 2" * doctest::may_fail()) {
-  if (env_number("KDPCTL_SIM_SEED")) return;
-  std::vector<uint64_t> seeds;
-  for (uint64_t s : kKnownDirectModeFailures)
-    if (known_failure(s)) seeds.push_back(s);
-  check_seeds(seeds);
+  check_seeds(seeds_to_run(), Mode::kAgent);
 }

@@ -5,6 +5,7 @@
 // a run with a given seed replays exactly.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -50,6 +51,10 @@ class SimWorld {
   Time now() const { return now_; }
   stub::StubEngine& kernel() { return kernel_; }
   bool exhausted() const { return exhausted_; }
+  // Turns true with exhausted(): given to sessions as their interrupt flag, it ends waits that the
+  // swallowing network alone cannot end in reasonable time (a `continue` waits a year of virtual
+  // time for a stop, with the kernel's timers firing every step).
+  const std::atomic<bool>* exhaustion_flag() const { return &exhausted_; }
   uint64_t events() const { return events_; }
 
   // A debugger endpoint on this world (10.0.0.1:port).
@@ -93,7 +98,7 @@ class SimWorld {
   std::mt19937_64 rng_;
   Time now_{0};
   uint64_t order_ = 0, events_ = 0;
-  bool exhausted_ = false;
+  std::atomic<bool> exhausted_{false};
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> in_flight_;
   std::map<uint64_t, std::deque<Datagram>> inboxes_;
   std::function<bool(const Datagram&, Endpoint)> drop_if_;
