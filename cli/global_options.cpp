@@ -8,7 +8,7 @@ namespace kdp::cli {
 
 void add_global_options(cxxopts::Options& options) {
   options.add_options("global")
-      ("target", "the kernel: HOST or HOST:PORT (default port 41139); overrides the remembered one",
+      ("target", "the kernel: HOST, HOST:PORT, IPv6 [ADDR]:PORT or ADDR (default port 41139); overrides the remembered one",
        cxxopts::value<std::string>(), "HOST[:PORT]")
       ("state", "state file (default $KDPCTL_STATE, else $XDG_STATE_HOME/kdpctl/state, "
                 "else ~/.local/state/kdpctl/state)", cxxopts::value<std::string>(), "FILE")
