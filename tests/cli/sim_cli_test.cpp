@@ -20,6 +20,7 @@
 #include "cli/agent/held_session.h"
 #include "cli/dispatch.h"
 #include "kdp/client/kdp_session.h"
+#include "kdp/wire/codec.h"
 #include "tools/kdp-sim/snapshot.h"
 #include "tests/cli/cli_suite.h"
 #include "tests/client/sim_world.h"
@@ -179,4 +180,33 @@ TEST_CASE("the cli suite in-process over the simulation: lossy runs print what t
 
 TEST_CASE("the cli suite through an agent's held session prints what direct mode prints, lossy or not") {
   check_seeds(seeds_to_run(), Mode::kAgent);
+}
+
+// Seed 184 of the lossy suite lost every KDP_HOSTREBOOT that reboot sent, and reboot still said it
+// had sent one while the kernel stayed where it was: a kernel that never reboots must be an error.
+TEST_CASE("reboot reports a kernel that never got any of its KDP_HOSTREBOOTs") {
+  sim::SimWorld world(demo_kernel(), sim::WorldConfig{});
+  int reboots_dropped = 0;
+  world.drop_if([&](const Datagram& d, Endpoint) {
+    auto header = wire::decode_header(d.bytes);
+    bool reboot = header && !header->is_reply && header->command == wire::Command::kHostReboot;
+    reboots_dropped += reboot ? 1 : 0;
+    return reboot;
+  });
+  SimSessionProvider sessions(world, 1);
+  cli::CliContext context{&sessions, world.exhaustion_flag(), false, false, ""};
+  TempDir dir;
+  const std::string state = dir.file("state");
+  auto run = [&](std::vector<const char*> args, std::ostringstream& err) {
+    std::vector<const char*> argv = {"kdpctl", "--state", state.c_str()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::ostringstream out;
+    return cli::run_kdpctl(static_cast<int>(argv.size()), argv.data(), out, err, context);
+  };
+  std::ostringstream attach_err, reboot_err;
+  REQUIRE(run({"reattach", "kernel"}, attach_err) == 0);
+  CHECK(run({"reboot"}, reboot_err) == 3);  // the kernel never answered what mattered
+  CHECK(reboot_err.str().find("did not restart") != std::string::npos);
+  CHECK(reboots_dropped > 1);
+  CHECK(world.kernel().stats().reboots == 0);
 }
