@@ -5,8 +5,6 @@
 
 namespace kdp {
 
-namespace {
-
 // RFC 5952 text: lower-case hex groups, the longest run (two or more) of zero groups as "::".
 std::string ipv6_text(const std::array<uint8_t, 16>& a) {
   uint16_t groups[8];
@@ -33,7 +31,6 @@ std::string ipv6_text(const std::array<uint8_t, 16>& a) {
   return out;
 }
 
-}  // namespace
 
 std::string address_text(const Endpoint& e) {
   if (e.is_v6) return ipv6_text(e.ipv6);

@@ -24,6 +24,9 @@ struct Endpoint {
 std::string to_string(const Endpoint& e);
 // The address alone: "127.0.0.1", "::1"
 std::string address_text(const Endpoint& e);
+// RFC 5952 text of an IPv6 address: lower-case hex groups, the longest run (two or more) of zero
+// groups as "::" (also used for captured IPv6 packets).
+std::string ipv6_text(const std::array<uint8_t, 16>& address);
 bool is_loopback(const Endpoint& e);
 
 // A datagram an engine wants sent (peer = destination) or has received (peer = source).
