@@ -1,5 +1,7 @@
 #include "kgm/object.h"
 
+#include "kgm/memory_read.h"
+
 #include <algorithm>
 
 namespace kdp::kgm {
@@ -90,10 +92,9 @@ Expected<CString> read_c_string(Memory& memory, uint64_t address, uint64_t max_l
 namespace kdp::kgm {
 
 Expected<uint64_t> read_u64(Memory& memory, uint64_t address, std::string_view what) {
-  auto bytes = memory.read(address, 8);
-  if (!bytes) return std::move(bytes).error().context("cannot read " + std::string(what) + " at " + hex(address));
-  ByteReader r(*bytes, what);
-  return r.u64(what);
+  auto value = kgm::read_u64(memory, address);  // memory_read.h: the one checked 8-byte read
+  if (!value) return std::move(value).error().context("cannot read " + std::string(what) + " at " + hex(address));
+  return value;
 }
 
 }  // namespace kdp::kgm
