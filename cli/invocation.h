@@ -61,7 +61,7 @@ struct Invocation {
   // Set when stdout already holds this run's JSON document (a result, or the kgmacros' records
   // with where they stopped), so an error goes to stderr only.
   bool json_printed = false;
-  mutable std::set<std::string> warned;
+  mutable std::set<std::string> warned{};
   // --record's capture, opened by the first session and shared by the rest (cli/pcap/record_hook).
   mutable std::shared_ptr<pcap::CaptureWriter> recorder{};
 

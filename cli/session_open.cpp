@@ -88,6 +88,7 @@ Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& 
 }
 
 void disable_sessions_for_fuzzing() { g_sessions_disabled = true; }
+bool sessions_disabled_for_fuzzing() { return g_sessions_disabled; }
 
 std::chrono::milliseconds stop_timeout(const Invocation& inv, std::chrono::milliseconds fallback) {
   return inv.global.timeout.value_or(fallback);

@@ -38,6 +38,7 @@ Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& 
 // For the command-line fuzz target: every session (and its host name lookup) fails at once with
 // a usage error instead of sending anything, so any argv can run without a network.
 void disable_sessions_for_fuzzing();
+bool sessions_disabled_for_fuzzing();
 
 // How long continue/step wait for the stop: --timeout, else `fallback`.
 std::chrono::milliseconds stop_timeout(const Invocation& inv, std::chrono::milliseconds fallback);

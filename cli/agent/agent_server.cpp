@@ -14,7 +14,9 @@
 #include "cli/agent/frames.h"
 #include "cli/agent/held_session.h"
 #include "cli/agent/unix_socket.h"
+#include "cli/core/user_text.h"
 #include "cli/dispatch.h"
+#include "cli/session_open.h"
 
 namespace kdp::cli::agent {
 namespace {
@@ -272,12 +274,17 @@ int run_agent_command(int argc, const char* const* argv, std::ostream& err) {
     } else if (options.target.empty() && arg.rfind("-", 0) != 0) {
       options.target = arg;
     } else {
-      err << "kdpctl agent: unexpected argument " << arg << "\n";
+      err << "kdpctl agent: unexpected argument " << quote_user_text(arg) << "\n";
       return 2;
     }
   }
   if (!serve || options.target.empty()) {
     err << "usage: kdpctl agent --serve TARGET [--idle SECONDS] (started by kdpctl itself)\n";
+    return 2;
+  }
+  // An agent serves a socket until it idles out: under the command-line fuzzer it would hang.
+  if (sessions_disabled_for_fuzzing()) {
+    err << "kdpctl agent: sessions are disabled (command-line fuzzing)\n";
     return 2;
   }
   return serve_agent(options, err);
