@@ -47,9 +47,9 @@ Bytes readmem64_reply(uint8_t seq, uint64_t address, uint32_t nbytes) {
 }
 
 Status write_capture(const std::string& path, int packets) {
-  KDP_TRY(auto writer, pcap::CaptureWriter::create(path));
-  const pcap::SocketAddress debugger{pcap::IpAddress::v4(0x7f000001), 50000};
-  const pcap::SocketAddress kernel{pcap::IpAddress::v4(0x7f000001), 41139};
+  KDP_TRY(auto writer, kdp::pcap::CaptureWriter::create(path));
+  const kdp::pcap::SocketAddress debugger{kdp::pcap::IpAddress::v4(0x7f000001), 50000};
+  const kdp::pcap::SocketAddress kernel{kdp::pcap::IpAddress::v4(0x7f000001), 41139};
   int64_t t = 1'700'000'000'000'000'000;
   for (int i = 0; i < packets / 2; ++i) {
     const uint8_t seq = static_cast<uint8_t>(i + 1);
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   uint64_t known = 0;
   for (int r = 0; r < runs; ++r) {
     const auto start = Clock::now();
-    auto state = pcap::load_replay(path);
+    auto state = kdp::pcap::load_replay(path);
     ours.push_back(ms_since(start));
     if (!state) {
       std::fprintf(stderr, "pcap_bench: %s\n", state.error().message().c_str());

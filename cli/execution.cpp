@@ -40,20 +40,11 @@ Error resume_failed(client::Session& session, State& state, Error error) {
 }
 
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
-                                  const ResumeFn& resume, const uint64_t& stops_allowed) {
+                                  const ResumeFn& resume) {
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, prepare));
-  bool untouched = false;
-  auto stop = resume(*session, untouched);
+  auto stop = resume(*session);
   if (!stop) return resume_failed(*session, state, std::move(stop).error());
   return Resumed{std::move(session), std::move(stop).value()};
-}
-
-Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
-                                          const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
-                                          std::chrono::milliseconds quiet, std::chrono::milliseconds total,
-                                          bool& untouched) {
-  // The session itself finds out whether a resume that went unanswered ran (session_recovery.cpp).
-  return resume(total);
 }
 
 void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols) {

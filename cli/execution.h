@@ -29,24 +29,14 @@ struct Resumed {
   std::unique_ptr<client::Session> session;
   client::StopEvent stop;
 };
-// Lets the kernel run and waits for its stop. May set `untouched` when it found out that the kernel
-// never resumed (see wait_or_probe).
-using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&, bool& untouched)>;
+// Lets the kernel run and waits for its stop. Whether a resume that went unanswered reached the
+// kernel is the session's to find out (client::KdpSession, on its own socket).
+using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&)>;
 
 // The part of continue and step that lets the kernel run. `prepare` runs first on a fresh session
-// (see open_session); failures go through resume_failed. (`stops_allowed` is no longer needed:
-// the session recovers a resume that never reached the kernel itself.)
+// (see open_session); failures go through resume_failed.
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
-                                  const ResumeFn& resume, const uint64_t& stops_allowed);
-
-// Resumes (`resume_and_wait` or `single_step` through `resume`) and waits up to `total` for the
-// stop. Whether a resume that went unanswered reached the kernel is the session's to find out
-// (it asks the kernel with its own CONNECT, no second socket): `quiet` and `untouched` are
-// unused and stay only for the callers.
-Expected<client::StopEvent> wait_or_probe(const Invocation& inv, const State& state, client::Session& session,
-                                          const std::function<Expected<client::StopEvent>(std::chrono::milliseconds)>& resume,
-                                          std::chrono::milliseconds quiet, std::chrono::milliseconds total,
-                                          bool& untouched);
+                                  const ResumeFn& resume);
 
 // gdb's report: "Breakpoint 1, 0xffffff8000201234 in ?? ()" for a hit, else the exception and
 // the frame line. JSON: {"stop": {...}}.

@@ -75,18 +75,6 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   return session;
 }
 
-Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
-                                                              AttachKind kind) {
-  if (auto replay = replay_session_if_requested(inv)) return std::move(*replay);
-  KDP_TRY(std::string target, inv.target(state));
-  client::SessionOptions options = session_options(inv, state);
-  // A stopped kernel answers within a few round trips even on a bad link; a running or rebooting
-  // one never does: a bounded wait.
-  options.retry.deadline = std::chrono::milliseconds(5000);
-  KDP_TRY_STATUS(sessions_allowed());
-  return inv.sessions().probe(target, kind, std::move(options));
-}
-
 void disable_sessions_for_fuzzing() { g_sessions_disabled = true; }
 bool sessions_disabled_for_fuzzing() { return g_sessions_disabled; }
 

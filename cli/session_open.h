@@ -29,12 +29,6 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
                                                         const SessionWork& work = {});
 
 
-// A short-lived session used to find out what the kernel is doing after a request whose answer
-// cannot be trusted to arrive (DISCONNECT, HOSTREBOOT): more attempts, a bounded wait, no packet log
-// noise beyond -v, and no state file changes.
-Expected<std::unique_ptr<client::Session>> open_probe_session(const Invocation& inv, const State& state,
-                                                              AttachKind kind);
-
 // For the command-line fuzz target: every session (and its host name lookup) fails at once with
 // a usage error instead of sending anything, so any argv can run without a network.
 void disable_sessions_for_fuzzing();

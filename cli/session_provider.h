@@ -20,12 +20,6 @@ class SessionProvider {
   // A session on `target` ("host[:port]"), handshake done.
   virtual Expected<std::unique_ptr<client::Session>> open(const std::string& target, AttachKind kind,
                                                           client::SessionOptions options) = 0;
-  // A short-lived extra session that only finds out whether the kernel is stopped and listening
-  // (see open_probe_session); by default a fresh session like open().
-  virtual Expected<std::unique_ptr<client::Session>> probe(const std::string& target, AttachKind kind,
-                                                           client::SessionOptions options) {
-    return open(target, kind, std::move(options));
-  }
   // The memory a command reads through `session` (one this provider opened): the session's
   // memory behind a cache keyed by Session::generation(), so it holds only while the kernel stays
   // stopped. By default a new cache per call (direct mode: one per command); the agent keeps one

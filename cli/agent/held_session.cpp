@@ -138,13 +138,6 @@ Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::
   return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this, lent_at));
 }
 
-Expected<std::unique_ptr<client::Session>> HeldSessionProvider::probe(const std::string& target, AttachKind kind,
-                                                                      client::SessionOptions options) {
-  auto session = fresh_.probe(target, kind, std::move(options));
-  if (session && is_held_target(target)) stale_ = true;
-  return session;
-}
-
 bool HeldSessionProvider::is_held_target(const std::string& target) {
   if (target == target_) return true;
   if (!key_) key_ = agent_key(target_);

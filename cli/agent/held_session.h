@@ -26,9 +26,6 @@ class HeldSessionProvider final : public SessionProvider {
 
   Expected<std::unique_ptr<client::Session>> open(const std::string& target, AttachKind kind,
                                                   client::SessionOptions options) override;
-  // A probe REATTACH that gets an answer has taken the kernel from the held session.
-  Expected<std::unique_ptr<client::Session>> probe(const std::string& target, AttachKind kind,
-                                                   client::SessionOptions options) override;
 
   // The held session's memory cache lives as long as the held session (Session::generation()
   // drops it when the kernel runs), so a command at the same stop reads what earlier ones cached.

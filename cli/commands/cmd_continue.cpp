@@ -9,20 +9,14 @@
 namespace kdp::cli {
 namespace {
 
-// How long continue waits before it checks that the kernel really runs (see wait_or_probe).
-constexpr std::chrono::milliseconds kQuietStretch{2000};
-
 Status run_continue(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
   std::unique_ptr<KernelHooks> hooks;
-  uint64_t stops_allowed = 0;
   bool announced = false;
   const SessionWork prepare = [&](client::Session& session) -> Status {
     KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
     KDP_TRY_STATUS(insert_breakpoints(session, state));
-    KDP_TRY(wire::X86ThreadState64 regs, session.read_registers());
-    stops_allowed = state.breakpoints.find(regs.rip()) ? 1 : 0;  // the session steps over it first
     if (!inv.global.json && !announced) inv.out << "Continuing.\n" << std::flush;
     announced = true;
     return {};
@@ -30,16 +24,15 @@ Status run_continue(Invocation& inv) {
   // The session acknowledges the stop notification at once (an unacknowledged kernel gives up
   // after ~100 tries and drops us, spec §4.8) and rewinds RIP onto a breakpoint that was hit
   // (spec §4.7).
-  const ResumeFn resume = [&](client::Session& session, bool& untouched) {
-    const auto run = [&](std::chrono::milliseconds wait) { return session.resume_and_wait(wait); };
-    return wait_or_probe(inv, state, session, run, kQuietStretch, stop_timeout(inv, kWaitForever), untouched);
+  const ResumeFn resume = [&](client::Session& session) {
+    return session.resume_and_wait(stop_timeout(inv, kWaitForever));
   };
   // Only this session knows which int3s it left in kernel memory: its `planted` list wins.
   const auto keep_planted = [&](State& now) -> Status {
     now.planted = state.planted;
     return {};
   };
-  auto resumed = resume_retrying(inv, state, prepare, resume, stops_allowed);
+  auto resumed = resume_retrying(inv, state, prepare, resume);
   if (!resumed) {
     KDP_TRY_STATUS(inv.update_state(keep_planted));
     return std::move(resumed).error();

@@ -12,8 +12,6 @@ namespace kdp::cli {
 namespace {
 
 constexpr uint32_t kExcBreakpoint = 6;  // how xnu reports a completed single step (spec §4.8)
-// A step's stop comes at once; silence this long means checking that the kernel really ran.
-constexpr std::chrono::milliseconds kQuietStretch{1000};
 
 bool completed(const client::StopEvent& stop) { return stop.exception == kExcBreakpoint && !stop.termination; }
 
@@ -28,17 +26,13 @@ Status run_step(Invocation& inv) {
   // No breakpoints go in: one instruction cannot run into another int3, and the one at RIP would
   // only have to be stepped over.
   std::unique_ptr<KernelHooks> hooks;
-  const uint64_t stops_allowed = 0;
   const SessionWork prepare = [&](client::Session& session) -> Status {
     KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
     return {};
   };
   const auto timeout = stop_timeout(inv, client::RetryPolicy{}.deadline);
-  const ResumeFn step = [&](client::Session& session, bool& untouched) {
-    const auto run = [&](std::chrono::milliseconds wait) { return session.single_step(wait); };
-    return wait_or_probe(inv, state, session, run, kQuietStretch, timeout, untouched);
-  };
-  KDP_TRY(Resumed first, resume_retrying(inv, state, prepare, step, stops_allowed));
+  const ResumeFn step = [&](client::Session& session) { return session.single_step(timeout); };
+  KDP_TRY(Resumed first, resume_retrying(inv, state, prepare, step));
   client::StopEvent stop = first.stop;
   for (uint64_t i = 1; i < count && completed(stop); ++i) {  // a fault ends the steps
     auto next = first.session->single_step(timeout);

@@ -38,6 +38,33 @@ bool is_idempotent(Command command) {
   }
 }
 
+bool is_pure_query(Command command) {
+  switch (command) {
+    case Command::kHostInfo:
+    case Command::kVersion:
+    case Command::kMaxBytes:
+    case Command::kReadMem:
+    case Command::kReadMem64:
+    case Command::kReadPhysMem64:
+    case Command::kReadRegs:
+    case Command::kReadMsr64:
+    case Command::kKernelVersion:
+    case Command::kRegions:
+    case Command::kImagePath:
+    case Command::kDumpInfo:
+      return true;
+    default:
+      return false;
+  }
+}
+
+namespace {
+// Requests after whose reply the kernel no longer serves the session that sent them.
+bool ends_stop(Command command) {
+  return command == Command::kResumeCpus || command == Command::kDisconnect || command == Command::kReattach;
+}
+}  // namespace
+
 ClientEngine::ClientEngine(EngineConfig config)
     : config_(std::move(config)),
       rto_(config_.retry),
@@ -193,13 +220,14 @@ void ClientEngine::on_reply(const Datagram& datagram, const wire::Header& header
   if (is_connect_echo(header)) return on_connect_echo();
   if (header.command == Command::kReattach && reattach_key_ && header.key == *reattach_key_ && connect_key_)
     return on_reattach_echo();
+  if (connect_key_ && ends_stop(header.command) && !issued_here(header.key)) return on_let_go(*packet);
   if (!pending_) return discard(datagram, "no request outstanding");
   const Pending& p = *pending_;
   bool sent_under = std::find(p.used.begin(), p.used.end(), header.seq) != p.used.end();
   if (header.command == p.spec.command && header.key == p.key && sent_under)
     return complete(std::move(packet).value(), header.seq, now, false);
   bool live = std::find(p.live.begin(), p.live.end(), header.seq) != p.live.end();
-  if (live && !is_previous_conversation(header.key)) return on_foreign_reply(*packet);
+  if (live && !is_previous_conversation(header.key)) return on_foreign_reply(*packet, now);
   discard(datagram, "stale reply");
 }
 
@@ -234,12 +262,13 @@ void ClientEngine::also_send_under(uint8_t seq) {
   send_under(seq);
 }
 
-void ClientEngine::on_foreign_reply(const wire::Packet& reply) {
+void ClientEngine::on_foreign_reply(const wire::Packet& reply, Time now) {
   Pending& p = *pending_;
   ++stats_.discarded;
   const wire::Header& h = reply.header;
   std::string what = "the kernel answered seq " + std::to_string(h.seq) + " with the reply to " +
                      "another request (" + wire::command_name(h.command) + ", key " + hex(h.key) + ")";
+  if (!is_pure_query(h.command)) trace("   note: " + what + " changed the kernel's state under this session");
   if (!p.spec.idempotent) {
     trace("   discarded: " + what);
     p.evidence = what + ": another debugger may be attached";
@@ -288,6 +317,21 @@ void ClientEngine::acknowledge(const wire::Header& header) {
 bool ClientEngine::is_duplicate_notification(uint8_t seq) const {
   // Behind the next expected seq (modulo 256, within half the space) means already seen.
   return static_cast<uint8_t>(seq - next_notification_seq_) >= 128;
+}
+
+bool ClientEngine::issued_here(uint32_t key) const { return key - config_.first_key < next_key_ - config_.first_key; }
+
+// The kernel sends replies to the reply port of the session it serves: a RESUMECPUS or DISCONNECT
+// reply under a key this engine never issued, on our port, is a delayed request of an earlier
+// debugger process that the kernel ran as ours (it does not check who sends). The kernel runs:
+// the request waits (a kernel that stops again reports to us and serves us), and if it times
+// out, its error says why.
+void ClientEngine::on_let_go(const wire::Packet& reply) {
+  ++stats_.discarded;
+  const wire::Header& h = reply.header;
+  hazard_ = "the kernel ran a delayed " + wire::command_name(h.command) + " (key " + hex(h.key) +
+            ") of another debugger session as seq " + std::to_string(h.seq) + " of this one";
+  trace("   discarded: " + hazard_);
 }
 
 bool ClientEngine::is_previous_conversation(uint32_t key) const {

@@ -19,7 +19,10 @@
 //     255 is dropped, so an idempotent request at 255 is re-sent under both 255 and 0;
 //   - a reply under our seq that is not ours (the kernel replaying another request's reply for
 //     E-1) proves the kernel has moved past that seq without executing our request there, so an
-//     idempotent request moves to seq+1;
+//     idempotent request moves to seq+1. A delayed write of an earlier process run that way is
+//     only traced (it usually repeats what that process already wrote); a reply to a RESUMECPUS
+//     or DISCONNECT this engine never sent is the hazard: a timeout then says why the kernel
+//     went quiet (the kernel does not check who sends);
 //   - a late KDP_CONNECT reply may answer a delayed duplicate of our CONNECT, which the kernel
 //     treats as a retransmission and re-synchronises E to 1 (spec §4.3), so an idempotent
 //     request is also sent as seq 1 (and blindly so after a few unanswered attempts, since the
@@ -51,6 +54,11 @@ namespace kdp::client {
 // virtual memory and registers, writes of virtual memory and registers (same bytes again),
 // queries. Physical memory and I/O ports may be device registers with side effects.
 bool is_idempotent(wire::Command command);
+
+// Whether a request of this kind only looks: memory, registers and target queries. Everything else
+// may change what a read returns (even a read of I/O ports has device side effects) or lets the
+// kernel run. DUMPINFO counts as a query: kdpctl sends only GETINFO.
+bool is_pure_query(wire::Command command);
 
 struct RequestSpec {
   explicit RequestSpec(wire::Command c, wire::Body b = wire::Empty{})
@@ -183,7 +191,9 @@ class ClientEngine {
   void fail(Time now, Error error);
   void complete(wire::Packet reply, uint8_t seq, Time now, bool implied_by_stop);
   void on_reply(const Datagram& datagram, const wire::Header& header, Time now);
-  void on_foreign_reply(const wire::Packet& reply);
+  void on_foreign_reply(const wire::Packet& reply, Time now);
+  void on_let_go(const wire::Packet& reply);
+  bool issued_here(uint32_t key) const;
   void on_connect_echo();
   void on_reattach_echo();
   void also_send_under(uint8_t seq);

@@ -95,33 +95,6 @@ Status KdpSession::usable() {
   return {};
 }
 
-namespace {
-
-// Requests that only look: memory, registers and target queries. Everything else may change what a
-// read returns (even a read of I/O ports has device side effects), or lets the kernel run.
-bool is_pure_query(wire::Command command) {
-  using wire::Command;
-  switch (command) {
-    case Command::kHostInfo:
-    case Command::kVersion:
-    case Command::kMaxBytes:
-    case Command::kReadMem:
-    case Command::kReadMem64:
-    case Command::kReadPhysMem64:
-    case Command::kReadRegs:
-    case Command::kReadMsr64:
-    case Command::kKernelVersion:
-    case Command::kRegions:
-    case Command::kImagePath:
-    case Command::kDumpInfo:  // this session only sends GETINFO
-      return true;
-    default:
-      return false;
-  }
-}
-
-}  // namespace
-
 void KdpSession::note_request(wire::Command command) {
   // Bumped before sending: a request whose reply is lost may still have taken effect.
   if (!is_pure_query(command)) ++generation_;

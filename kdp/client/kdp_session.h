@@ -146,6 +146,10 @@ class KdpSession final : public Session {
   // DISCONNECT and HOSTREBOOT: the session is over whatever the answer.
   Expected<wire::Packet> final_request(wire::Command command, int max_attempts);
 
+  // session_ending.cpp: did DISCONNECT / HOSTREBOOT take effect? Asked on this session's socket.
+  Expected<bool> still_stopped(Time deadline);
+  Expected<bool> answers_reattach();
+
   // session_breakpoints.cpp
   Status insert(uint64_t address, Breakpoint& breakpoint);
   Status lift(uint64_t address, Breakpoint& breakpoint);

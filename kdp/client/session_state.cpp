@@ -117,21 +117,4 @@ Expected<wire::Packet> KdpSession::final_request(Command command, int max_attemp
   return link_.request(std::move(spec));
 }
 
-Status KdpSession::disconnect() {
-  KDP_TRY_STATUS(usable());
-  // The kernel resumes right after replying (spec §4.5): a lost reply cannot be recovered.
-  auto reply = final_request(Command::kDisconnect, 3);
-  if (!reply)
-    return std::move(reply).error().context("disconnect " + label() + " (the kernel may have resumed anyway)");
-  return {};
-}
-
-Status KdpSession::reboot() {
-  KDP_TRY_STATUS(usable());
-  // HOSTREBOOT has no reply (spec §3.3): one transmission, and silence is success.
-  auto reply = final_request(Command::kHostReboot, 1);
-  if (!reply && reply.error().kind() != ErrorKind::kTimeout) return std::move(reply).error().context("reboot " + label());
-  return {};
-}
-
 }  // namespace kdp::client

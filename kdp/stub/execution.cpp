@@ -27,6 +27,7 @@ void StubEngine::enter_waiting() {
   state_ = State::kWaiting;
   expected_seq_ = 0;
   reattach_wait_ = false;
+  boot_done_.reset();
   next_step_.reset();
   stop_at_.reset();
   notification_.reset();
@@ -109,7 +110,7 @@ void StubEngine::trap(uint32_t exception, uint32_t code, uint32_t subcode, Time 
   send_notification(now);
 }
 
-void StubEngine::reboot() {
+void StubEngine::reboot(Time now) {
   ++stats_.reboots;
   log("kdp: HOSTREBOOT: restarting the simulated machine");
   breakpoints_.remove_all(memory_);
@@ -119,7 +120,12 @@ void StubEngine::reboot() {
   cursor_ = 0;
   idle_ = false;
   noresume_on_disconnect_ = false;
-  enter_waiting();
+  if (config_.boot_time <= Duration::zero()) return enter_waiting();
+  state_ = State::kBooting;
+  next_step_.reset();
+  stop_at_.reset();
+  notification_.reset();
+  boot_done_ = now + config_.boot_time;
 }
 
 }  // namespace kdp::stub

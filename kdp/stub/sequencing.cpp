@@ -41,7 +41,7 @@ void StubEngine::on_waiting(const Datagram& datagram, const RawHeader& header, T
   Command command = header.command();
   if (command == Command::kHostReboot && !header.is_reply) {  // honoured with any seq
     ++stats_.requests;
-    reboot();
+    reboot(now);
     return;
   }
   bool opens = (command == Command::kConnect || command == Command::kReattach) &&

@@ -60,8 +60,8 @@ std::optional<StubEngine::Reply> StubEngine::on_resume(const wire::Packet& rq) {
   return reply_to(rq, wire::Empty{});
 }
 
-std::optional<StubEngine::Reply> StubEngine::on_reboot(Time) {
-  reboot();
+std::optional<StubEngine::Reply> StubEngine::on_reboot(Time now) {
+  reboot(now);
   return std::nullopt;
 }
 

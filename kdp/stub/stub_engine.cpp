@@ -46,6 +46,11 @@ void StubEngine::on_datagram(const Datagram& datagram, Time now) {
          "kdp-sim: the kernel is running, ignored " + wire::describe_datagram(datagram.bytes));
     return;
   }
+  if (state_ == State::kBooting) {
+    drop(stats_.dropped_while_booting,
+         "kdp-sim: the machine is restarting, lost " + wire::describe_datagram(datagram.bytes));
+    return;
+  }
   if (!session_.connected) remote_ = datagram.peer;  // kdp_poll learns the peer
   if (datagram.bytes.size() > wire::kMaxPacketSize) {
     count_malformed(datagram, "larger than one Ethernet frame");
@@ -73,6 +78,7 @@ std::optional<Time> StubEngine::next_deadline() const {
     if (t && (!earliest || *t < *earliest)) earliest = t;
   };
   consider(stop_at_);
+  consider(boot_done_);
   consider(next_step_);
   if (notification_) consider(notification_->next_send);
   return earliest;
@@ -82,7 +88,9 @@ void StubEngine::on_timer(Time now) {
   // Handle every due event in time order, each at its own timestamp, so a late wake-up gives the
   // same result as a punctual one.
   for (auto due = next_deadline(); due && *due <= now; due = next_deadline()) {
-    if (notification_ && notification_->next_send == *due) {
+    if (boot_done_ == due) {
+      enter_waiting();
+    } else if (notification_ && notification_->next_send == *due) {
       on_ack_deadline(*due);
     } else if (stop_at_ == due) {
       stop_at_.reset();

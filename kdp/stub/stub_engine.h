@@ -14,12 +14,16 @@
 //                                                     awaiting ack (connected) or waiting (not)
 //   awaiting ack  --ack-->                            serving (E continues)
 //   awaiting ack  --101 transmissions, no ack-->      running (disconnected, breakpoints removed)
-//   waiting, serving --HOSTREBOOT-->                  waiting (see below)
+//   waiting, serving --HOSTREBOOT-->                  booting (deaf for TargetConfig::boot_time)
+//   booting       --boot_time passed-->               waiting
 //
 // Behaviour the spec leaves to the simulator, decided here:
 // * HOSTREBOOT (any seq while waiting; in sequence while serving) "reboots": breakpoints are
 //   removed, the session, sequence numbers, cached reply and registers are reset, the script
 //   restarts, and the kernel waits for a debugger again. Memory is not reloaded from the core.
+//   A machine takes time to restart: for `boot_time` every datagram is dropped, as a real Mac's
+//   network is down while it reboots. Every copy of a request the last session sent dies meanwhile
+//   instead of running in the first session of the new boot (the next debugger's seq 1 and 2).
 // * READPHYSMEM64/WRITEPHYSMEM64 address physical memory through the kernel's identity map:
 //   physical P is virtual P + 0xffffff8000000000 (where a 10.7 kernel loaded at physical 0x200000
 //   runs). `lcpu` is ignored.
@@ -69,6 +73,9 @@ struct TargetConfig {
   uint32_t version = 12, feature = wire::kFeatureBreakpoints;
   std::string kernel_version = std::string(kDefaultKernelVersion);
   bool bad_access_errors = false;  // xnu-2422+: error 4 on short memory transfers
+  // HOSTREBOOT: deaf this long, then waiting for a debugger. Never 0 for a realistic kernel: a
+  // debugger tells a restarting machine from one that lost the HOSTREBOOT by its silence.
+  Duration boot_time = std::chrono::seconds(2);
 };
 
 // The "CPU": after a resume it walks `path` (RIP values), one element per `step` of time.
@@ -104,6 +111,7 @@ struct StubStats {
   uint64_t ignored_replies = 0;       // dropped: reply bit set while serving
   uint64_t dropped_not_connected = 0; // dropped: not CONNECT/REATTACH seq 0 while waiting
   uint64_t dropped_while_running = 0; // dropped: the kernel is running and not listening
+  uint64_t dropped_while_booting = 0; // dropped: the machine is restarting (HOSTREBOOT)
   uint64_t dropped_awaiting_ack = 0;  // dropped: anything but the right ack while notifying
   uint64_t already_connected = 0;     // sideband KDPERR_ALREADY_CONNECTED replies
   uint64_t ack_timeouts = 0;
@@ -128,6 +136,7 @@ class StubEngine {
 
   bool connected() const { return session_.connected; }
   bool running() const { return state_ == State::kRunning; }
+  bool booting() const { return state_ == State::kBooting; }
   bool awaiting_ack() const { return state_ == State::kAwaitingAck; }
   uint8_t expected_seq() const { return expected_seq_; }   // E
   uint8_t exception_seq() const { return session_.exception_seq; }
@@ -140,7 +149,7 @@ class StubEngine {
   std::vector<std::string> take_log();
 
  private:
-  enum class State { kWaiting, kServing, kAwaitingAck, kRunning };
+  enum class State { kWaiting, kServing, kAwaitingAck, kRunning, kBooting };
   struct Session {  // xnu's `kdp` struct, the parts the protocol can see
     bool connected = false;
     bool halted = false;
@@ -214,7 +223,7 @@ class StubEngine {
   void disconnect_session();
   void step(Time at);
   void locate_cursor();
-  void reboot();
+  void reboot(Time now);
 
   // exceptions.cpp: KDP_EXCEPTION send, retransmission and ack (§4.8)
   void send_notification(Time now);
@@ -236,6 +245,7 @@ class StubEngine {
   std::optional<Datagram> cached_reply_;
   Endpoint remote_;                // address learned from every datagram while not connected
   bool reattach_wait_ = false;
+  std::optional<Time> boot_done_;  // booting until then
   bool noresume_on_disconnect_ = false;
   Bytes packet_buffer_;
 

@@ -20,17 +20,17 @@ namespace {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto capture = pcap::load_capture_bytes(ByteView(data, size), "fuzz.pcap");
+  auto capture = kdp::pcap::load_capture_bytes(ByteView(data, size), "fuzz.pcap");
   if (!capture) return 0;
-  for (const pcap::KdpDatagram& d : capture->datagrams)
+  for (const kdp::pcap::KdpDatagram& d : capture->datagrams)
     if (d.source.port != capture->summary.kdp_port && d.destination.port != capture->summary.kdp_port)
       fail("non-KDP datagram kept");
-  const pcap::Exchanges exchanges = pcap::pair_exchanges(*capture);
-  const pcap::CaptureStats stats = pcap::compute_stats(*capture, exchanges);
+  const kdp::pcap::Exchanges exchanges = kdp::pcap::pair_exchanges(*capture);
+  const kdp::pcap::CaptureStats stats = kdp::pcap::compute_stats(*capture, exchanges);
   if (stats.transmissions != stats.requests + stats.retransmissions) fail("transmissions do not add up");
   if (stats.replies > stats.requests) fail("more replies than requests");
-  const pcap::ReplayState state = pcap::build_replay(*capture, exchanges);
-  for (const pcap::MemoryExtent& e : state.memory.extents()) {
+  const kdp::pcap::ReplayState state = kdp::pcap::build_replay(*capture, exchanges);
+  for (const kdp::pcap::MemoryExtent& e : state.memory.extents()) {
     const auto read = state.memory.read(e.address, e.size);
     if (read.bytes.size() != e.size) fail("a captured extent does not read back whole");
   }

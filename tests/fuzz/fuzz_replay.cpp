@@ -20,7 +20,7 @@ namespace {
 }
 
 pcap::Capture parse(ByteView input) {
-  pcap::Capture capture;
+  kdp::pcap::Capture capture;
   capture.name = "fuzz";
   size_t at = 0;
   while (at + 2 <= input.size()) {
@@ -28,10 +28,10 @@ pcap::Capture parse(ByteView input) {
     const size_t length = input[at + 1];
     at += 2;
     if (at + length > input.size()) break;
-    pcap::KdpDatagram d;
+    kdp::pcap::KdpDatagram d;
     d.number = capture.datagrams.size() + 1;
     d.time_ns = static_cast<int64_t>(d.number) * 1000;
-    d.direction = to_target ? pcap::Direction::kToTarget : pcap::Direction::kFromTarget;
+    d.direction = to_target ? kdp::pcap::Direction::kToTarget : kdp::pcap::Direction::kFromTarget;
     d.payload.assign(input.begin() + at, input.begin() + at + length);
     capture.datagrams.push_back(std::move(d));
     at += length;
@@ -42,8 +42,8 @@ pcap::Capture parse(ByteView input) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ByteView input(data, size);
-  const pcap::Capture capture = parse(input);
-  auto state = std::make_shared<const pcap::ReplayState>(pcap::build_replay(capture, pcap::pair_exchanges(capture)));
+  const kdp::pcap::Capture capture = parse(input);
+  auto state = std::make_shared<const kdp::pcap::ReplayState>(kdp::pcap::build_replay(capture, kdp::pcap::pair_exchanges(capture)));
   if (size < 16) return 0;
   ByteReader tail(input.subspan(size - 16), "read");
   const uint64_t address = *tail.u64("address");

@@ -21,19 +21,19 @@ Bytes request_packet() { return ipv4(kLocalhost, kLocalhost, 17, udp_header(5000
 Bytes reply_packet() { return ipv4(kLocalhost, kLocalhost, 17, udp_header(41139, 50000, kHostInfoReply)); }
 
 pcap::Capture load(const Bytes& file) {
-  auto capture = pcap::load_capture_bytes(file, "hand.pcap");
+  auto capture = kdp::pcap::load_capture_bytes(file, "hand.pcap");
   REQUIRE_MESSAGE(capture, (capture ? "" : capture.error().message()));
   return std::move(capture).value();
 }
 
-void check_pair(const pcap::Capture& c) {
+void check_pair(const kdp::pcap::Capture& c) {
   REQUIRE(c.datagrams.size() == 2);
   CHECK(c.datagrams[0].payload == kHostInfoRequest);
-  CHECK(c.datagrams[0].direction == pcap::Direction::kToTarget);
-  CHECK(pcap::to_string(c.datagrams[0].source) == "127.0.0.1:50000");
-  CHECK(pcap::to_string(c.datagrams[0].destination) == "127.0.0.1:41139");
+  CHECK(c.datagrams[0].direction == kdp::pcap::Direction::kToTarget);
+  CHECK(kdp::pcap::to_string(c.datagrams[0].source) == "127.0.0.1:50000");
+  CHECK(kdp::pcap::to_string(c.datagrams[0].destination) == "127.0.0.1:41139");
   CHECK(c.datagrams[1].payload == kHostInfoReply);
-  CHECK(c.datagrams[1].direction == pcap::Direction::kFromTarget);
+  CHECK(c.datagrams[1].direction == kdp::pcap::Direction::kFromTarget);
 }
 
 }  // namespace
@@ -97,7 +97,7 @@ TEST_CASE("IPv6 with an extension header") {
   auto c = load(pcap_file(DLT_EN10MB, {{0, 0, ethernet(0x86dd, ipv6(lo, lo, 0, hop_by_hop))}}));
   REQUIRE(c.datagrams.size() == 1);
   CHECK(c.datagrams[0].payload == kHostInfoRequest);
-  CHECK(pcap::to_string(c.datagrams[0].source) == "[::1]:50000");
+  CHECK(kdp::pcap::to_string(c.datagrams[0].source) == "[::1]:50000");
 }
 
 TEST_CASE("non-KDP traffic is counted and skipped; --port picks another port") {
@@ -114,9 +114,9 @@ TEST_CASE("non-KDP traffic is counted and skipped; --port picks another port") {
 
   Bytes file = pcap_file(DLT_EN10MB, {{0, 0, ethernet(0x0800, ipv4(kLocalhost, kLocalhost, 17,
                                                                    udp_header(50000, 9999, kHostInfoRequest)))}});
-  pcap::CaptureOptions options;
+  kdp::pcap::CaptureOptions options;
   options.port = 9999;
-  auto other = pcap::load_capture_bytes(file, "other.pcap", options);
+  auto other = kdp::pcap::load_capture_bytes(file, "other.pcap", options);
   REQUIRE(other);
   CHECK(other->datagrams.size() == 1);
   CHECK(load(file).datagrams.empty());
@@ -153,7 +153,7 @@ TEST_CASE("damaged and truncated files name the packet and the offset") {
   Bytes good = pcap_file(DLT_EN10MB, {{0, 0, ethernet(0x0800, request_packet())},
                                       {0, 1, ethernet(0x0800, reply_packet())}});
   Bytes truncated(good.begin(), good.end() - 5);
-  auto t = pcap::load_capture_bytes(truncated, "cut.pcap");
+  auto t = kdp::pcap::load_capture_bytes(truncated, "cut.pcap");
   REQUIRE_FALSE(t);
   CHECK(t.error().kind() == ErrorKind::kMalformed);
   const uint64_t second_record = 24 + 16 + ethernet(0x0800, request_packet()).size();
@@ -162,19 +162,19 @@ TEST_CASE("damaged and truncated files name the packet and the offset") {
   // IHL 4 in the second frame's IPv4 header.
   Bytes damaged = good;
   damaged[second_record + 16 + 14] = 0x44;
-  auto d = pcap::load_capture_bytes(damaged, "bad.pcap");
+  auto d = kdp::pcap::load_capture_bytes(damaged, "bad.pcap");
   REQUIRE_FALSE(d);
   CHECK(d.error().message().find("bad.pcap: packet 2 (file offset " + hex(second_record) + "): IPv4 header: IHL 4") == 0);
 
-  auto junk = pcap::load_capture_bytes(Bytes{'h', 'e', 'l', 'l', 'o', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+  auto junk = kdp::pcap::load_capture_bytes(Bytes{'h', 'e', 'l', 'l', 'o', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
                                        "junk.pcap");
   REQUIRE_FALSE(junk);
   CHECK(junk.error().message().find("junk.pcap: not a readable pcap or pcapng file") == 0);
-  CHECK_FALSE(pcap::load_capture_bytes(Bytes{}, "empty.pcap"));
+  CHECK_FALSE(kdp::pcap::load_capture_bytes(Bytes{}, "empty.pcap"));
 }
 
 TEST_CASE("an unsupported link type is refused by name") {
-  auto c = pcap::load_capture_bytes(pcap_file(DLT_IEEE802_11, {}), "wifi.pcap");
+  auto c = kdp::pcap::load_capture_bytes(pcap_file(DLT_IEEE802_11, {}), "wifi.pcap");
   REQUIRE_FALSE(c);
   CHECK(c.error().message().find("link type IEEE802_11 is not supported") != std::string::npos);
 }
@@ -192,13 +192,13 @@ TEST_CASE("a simulator's port is learned from the handshake unless --port was gi
   CHECK(c.summary.kdp_port == 6000);
   REQUIRE(c.datagrams.size() == 2);
   CHECK(c.datagrams[0].number == 2);
-  CHECK(c.datagrams[1].direction == pcap::Direction::kFromTarget);
+  CHECK(c.datagrams[1].direction == kdp::pcap::Direction::kFromTarget);
   REQUIRE(c.summary.notes.size() == 1);
   CHECK(c.summary.notes[0] == "nothing on UDP port 41139; the kernel's port is 6000, from the KDP_REATTACH in packet 2");
 
-  pcap::CaptureOptions strict;
+  kdp::pcap::CaptureOptions strict;
   strict.learn_port = false;
-  auto s = pcap::load_capture_bytes(file, "strict.pcap", strict);
+  auto s = kdp::pcap::load_capture_bytes(file, "strict.pcap", strict);
   REQUIRE(s);
   CHECK(s->datagrams.empty());
 }

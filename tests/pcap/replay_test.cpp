@@ -13,8 +13,8 @@ namespace {
 
 constexpr uint64_t kBase = 0xffffff8000200000;
 
-std::shared_ptr<const pcap::ReplayState> replay(const pcap::Capture& capture) {
-  return std::make_shared<const pcap::ReplayState>(pcap::build_replay(capture, pcap::pair_exchanges(capture)));
+std::shared_ptr<const kdp::pcap::ReplayState> replay(const kdp::pcap::Capture& capture) {
+  return std::make_shared<const kdp::pcap::ReplayState>(kdp::pcap::build_replay(capture, kdp::pcap::pair_exchanges(capture)));
 }
 
 }  // namespace

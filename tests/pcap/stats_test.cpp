@@ -24,9 +24,9 @@ TEST_CASE("retransmissions, duplicate replies, unanswered requests and round tri
       .from_target(exception_note(0), 6003)                         // kernel retransmission
       .to_target(kdp_header(0x8d, 0, 8), 6010)                      // ack
       .from_target(Bytes{0x94, 9}, 7000);                           // too short to be KDP
-  const pcap::Capture capture = b.capture();
-  const pcap::Exchanges ex = pcap::pair_exchanges(capture);
-  const pcap::CaptureStats s = pcap::compute_stats(capture, ex);
+  const kdp::pcap::Capture capture = b.capture();
+  const kdp::pcap::Exchanges ex = kdp::pcap::pair_exchanges(capture);
+  const kdp::pcap::CaptureStats s = kdp::pcap::compute_stats(capture, ex);
 
   CHECK(s.requests == 4);
   CHECK(s.transmissions == 5);
@@ -51,16 +51,16 @@ TEST_CASE("retransmissions, duplicate replies, unanswered requests and round tri
   CHECK(s.by_command[1].name == "KDP_READMEM64");
   CHECK(s.by_command[1].requests == 3);
   CHECK(s.by_command[1].transmissions == 4);
-  CHECK(ex.roles[3].kind == pcap::DatagramRole::kRetransmission);
-  CHECK(ex.roles[5].kind == pcap::DatagramRole::kDuplicateReply);
-  CHECK(ex.roles[11].kind == pcap::DatagramRole::kAck);
+  CHECK(ex.roles[3].kind == kdp::pcap::DatagramRole::kRetransmission);
+  CHECK(ex.roles[5].kind == kdp::pcap::DatagramRole::kDuplicateReply);
+  CHECK(ex.roles[11].kind == kdp::pcap::DatagramRole::kAck);
 }
 
 TEST_CASE("LLDB's exception ack with len 28 on an 8-byte datagram still counts as the ack") {
   CaptureBuilder b;
   b.from_target(exception_note(5), 0).to_target(kdp_header(0x8d, 5, 28), 10);
-  const pcap::Capture capture = b.capture();
-  const pcap::CaptureStats s = pcap::compute_stats(capture, pcap::pair_exchanges(capture));
+  const kdp::pcap::Capture capture = b.capture();
+  const kdp::pcap::CaptureStats s = kdp::pcap::compute_stats(capture, kdp::pcap::pair_exchanges(capture));
   CHECK(s.acks == 1);
   CHECK(s.unacked_notifications == 0);
   CHECK(s.malformed == 0);
@@ -69,8 +69,8 @@ TEST_CASE("LLDB's exception ack with len 28 on an 8-byte datagram still counts a
 TEST_CASE("a reply that answers nothing is stray; an unacked notification is counted") {
   CaptureBuilder b;
   b.from_target(readmem64_reply(9, {1, 2}), 0).from_target(exception_note(1), 5);
-  const pcap::Capture capture = b.capture();
-  const pcap::CaptureStats s = pcap::compute_stats(capture, pcap::pair_exchanges(capture));
+  const kdp::pcap::Capture capture = b.capture();
+  const kdp::pcap::CaptureStats s = kdp::pcap::compute_stats(capture, kdp::pcap::pair_exchanges(capture));
   CHECK(s.stray_replies == 1);
   CHECK(s.unacked_notifications == 1);
   CHECK_FALSE(s.rtt);

@@ -44,9 +44,9 @@ class FakeTransport final : public client::Transport {
 }  // namespace
 
 TEST_CASE("an IPv4 frame is laid out as RFC 791/768 say, with valid checksums") {
-  pcap::FrameSpec spec{{pcap::IpAddress::v4(0x7f000001), 50000}, {pcap::IpAddress::v4(0x7f000001), 41139}, 0x1234};
+  kdp::pcap::FrameSpec spec{{kdp::pcap::IpAddress::v4(0x7f000001), 50000}, {kdp::pcap::IpAddress::v4(0x7f000001), 41139}, 0x1234};
   const Bytes payload = {0x02, 0x02, 0x08, 0, 0, 0, 0, 0};
-  auto frame = pcap::build_udp_frame(spec, payload);
+  auto frame = kdp::pcap::build_udp_frame(spec, payload);
   REQUIRE(frame);
   REQUIRE(frame->size() == 14 + 20 + 8 + 8);
   CHECK((*frame)[12] == 0x08);
@@ -74,13 +74,13 @@ TEST_CASE("an IPv4 frame is laid out as RFC 791/768 say, with valid checksums") 
 
 TEST_CASE("the recording transport writes both directions with real ports and reads back") {
   const std::string path = temp_path("rec.pcap");
-  auto writer = pcap::CaptureWriter::create(path);
+  auto writer = kdp::pcap::CaptureWriter::create(path);
   REQUIRE(writer);
-  std::shared_ptr<pcap::CaptureWriter> shared = std::move(writer).value();
+  std::shared_ptr<kdp::pcap::CaptureWriter> shared = std::move(writer).value();
   auto fake = std::make_unique<FakeTransport>();
   FakeTransport* inner = fake.get();
   int64_t clock = 1'700'000'000'000'000'000;
-  pcap::RecordingTransport recording(std::move(fake), shared, [&] { return clock += 1000; });
+  kdp::pcap::RecordingTransport recording(std::move(fake), shared, [&] { return clock += 1000; });
   const Bytes request = {0x03, 0x01, 0x08, 0, 0, 0, 0, 0};
   const Bytes reply = {0x83, 0x01, 0x18, 0, 0, 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   REQUIRE(recording.send(Datagram{Endpoint{0x7f000001, 41139}, request}));
@@ -90,15 +90,15 @@ TEST_CASE("the recording transport writes both directions with real ports and re
   CHECK(got->bytes == reply);
   CHECK(inner->sent.size() == 1);
   // Flushed per packet: readable before the writer is closed.
-  auto capture = pcap::load_capture(path);
+  auto capture = kdp::pcap::load_capture(path);
   REQUIRE(capture);
   REQUIRE(capture->datagrams.size() == 2);
   CHECK(capture->datagrams[0].payload == request);
-  CHECK(pcap::to_string(capture->datagrams[0].source) == "127.0.0.1:50123");
-  CHECK(pcap::to_string(capture->datagrams[0].destination) == "127.0.0.1:41139");
+  CHECK(kdp::pcap::to_string(capture->datagrams[0].source) == "127.0.0.1:50123");
+  CHECK(kdp::pcap::to_string(capture->datagrams[0].destination) == "127.0.0.1:41139");
   CHECK(capture->datagrams[0].time_ns == 1'700'000'000'000'001'000);
   CHECK(capture->datagrams[1].payload == reply);
-  CHECK(capture->datagrams[1].direction == pcap::Direction::kFromTarget);
+  CHECK(capture->datagrams[1].direction == kdp::pcap::Direction::kFromTarget);
   CHECK(capture->linktype == "EN10MB");
   shared.reset();
   ::unlink(path.c_str());
@@ -107,17 +107,17 @@ TEST_CASE("the recording transport writes both directions with real ports and re
 TEST_CASE("IPv6 frames round-trip") {
   const std::string path = temp_path("v6.pcap");
   {
-    auto writer = pcap::CaptureWriter::create(path);
+    auto writer = kdp::pcap::CaptureWriter::create(path);
     REQUIRE(writer);
-    pcap::IpAddress lo;
+    kdp::pcap::IpAddress lo;
     lo.v6 = true;
     lo.bytes[15] = 1;
     REQUIRE((*writer)->write_udp(5'000'000'000, {lo, 50000}, {lo, 41139}, Bytes{0x02, 0x00, 0x08, 0, 0, 0, 0, 0}));
   }
-  auto capture = pcap::load_capture(path);
+  auto capture = kdp::pcap::load_capture(path);
   REQUIRE(capture);
   REQUIRE(capture->datagrams.size() == 1);
-  CHECK(pcap::to_string(capture->datagrams[0].source) == "[::1]:50000");
+  CHECK(kdp::pcap::to_string(capture->datagrams[0].source) == "[::1]:50000");
   ::unlink(path.c_str());
 }
 
@@ -125,7 +125,7 @@ TEST_CASE("an existing capture of ours is replaced; a directory is refused; a de
   const std::string path = temp_path("old.pcap");
   { std::ofstream(path) << std::string(10000, 'x'); }
   {
-    auto writer = pcap::CaptureWriter::create(path);
+    auto writer = kdp::pcap::CaptureWriter::create(path);
     REQUIRE(writer);
   }
   struct stat st {};
@@ -135,10 +135,10 @@ TEST_CASE("an existing capture of ours is replaced; a directory is refused; a de
 
   const std::string dir = temp_path("dir");
   REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
-  CHECK_FALSE(pcap::CaptureWriter::create(dir));
+  CHECK_FALSE(kdp::pcap::CaptureWriter::create(dir));
   ::rmdir(dir.c_str());
 
-  auto null_device = pcap::CaptureWriter::create("/dev/null");
+  auto null_device = kdp::pcap::CaptureWriter::create("/dev/null");
   REQUIRE(null_device);
-  CHECK((*null_device)->write_udp(0, {pcap::IpAddress::v4(1), 1}, {pcap::IpAddress::v4(2), 2}, Bytes{1}));
+  CHECK((*null_device)->write_udp(0, {kdp::pcap::IpAddress::v4(1), 1}, {kdp::pcap::IpAddress::v4(2), 2}, Bytes{1}));
 }

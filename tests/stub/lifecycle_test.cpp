@@ -119,6 +119,12 @@ TEST_CASE("HOSTREBOOT (any seq while waiting, in sequence while connected) reset
   Harness h;
   CHECK(h.send(request(Command::kHostReboot, 77)).empty());
   CHECK(h.engine.stats().reboots == 1);
+  CHECK(h.engine.booting());
+  h.advance(TargetConfig{}.boot_time - 1ms);
+  CHECK(h.send(request(Command::kConnect, 0, wire::ConnectRequest{h.debugger.port, h.debugger.port, ""})).empty());
+  CHECK(h.engine.stats().dropped_while_booting == 1);  // the machine is restarting: deaf
+  h.advance(1ms);
+  CHECK_FALSE(h.engine.booting());
   h.connect();
   wire::X86ThreadState64 regs = test_registers();
   regs.rip() = 0x1234;
@@ -127,6 +133,8 @@ TEST_CASE("HOSTREBOOT (any seq while waiting, in sequence while connected) reset
   CHECK(h.send(request(Command::kHostReboot, 9)).empty());  // out of sequence: ignored
   CHECK(h.engine.stats().reboots == 1);
   CHECK(h.send(request(Command::kHostReboot, 3)).empty());
+  CHECK(h.engine.stats().reboots == 2);
+  CHECK(h.send(request(Command::kHostReboot, 0)).empty());  // a copy that finds it restarting
   CHECK(h.engine.stats().reboots == 2);
   CHECK_FALSE(h.engine.connected());
   CHECK_FALSE(h.engine.running());

@@ -153,7 +153,7 @@ TEST_CASE("every received datagram is counted in exactly one bucket") {
   CHECK(s.received == 3001);
   CHECK(s.received == s.requests + s.replayed_replies + s.dropped + s.malformed + s.unknown + s.acks);
   CHECK(s.dropped == s.out_of_sequence + s.ignored_replies + s.dropped_not_connected +
-                         s.dropped_while_running + s.dropped_awaiting_ack);
+                         s.dropped_while_running + s.dropped_while_booting + s.dropped_awaiting_ack);
 }
 
 TEST_CASE("a request longer than its struct is served, as xnu only checks len >= sizeof") {

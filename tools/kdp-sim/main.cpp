@@ -40,13 +40,14 @@ void print_stats(const stub::StubStats& s) {
   std::printf(
       "kdp-sim stats: received=%llu requests=%llu replies=%llu replayed_replies=%llu dropped=%llu "
       "malformed=%llu unknown=%llu acks=%llu exceptions_sent=%llu exception_retransmits=%llu "
-      "out_of_sequence=%llu dropped_not_connected=%llu dropped_while_running=%llu "
+      "out_of_sequence=%llu dropped_not_connected=%llu dropped_while_running=%llu dropped_while_booting=%llu "
       "dropped_awaiting_ack=%llu ignored_replies=%llu already_connected=%llu ack_timeouts=%llu reboots=%llu\n",
       (unsigned long long)s.received, (unsigned long long)s.requests, (unsigned long long)s.replies,
       (unsigned long long)s.replayed_replies, (unsigned long long)s.dropped, (unsigned long long)s.malformed,
       (unsigned long long)s.unknown, (unsigned long long)s.acks, (unsigned long long)s.exceptions_sent,
       (unsigned long long)s.exception_retransmits, (unsigned long long)s.out_of_sequence,
       (unsigned long long)s.dropped_not_connected, (unsigned long long)s.dropped_while_running,
+      (unsigned long long)s.dropped_while_booting,
       (unsigned long long)s.dropped_awaiting_ack, (unsigned long long)s.ignored_replies,
       (unsigned long long)s.already_connected, (unsigned long long)s.ack_timeouts, (unsigned long long)s.reboots);
 }
