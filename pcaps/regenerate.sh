@@ -4,6 +4,9 @@
 #
 # For every capture NAME:
 #   NAME.pcap      what `kdpctl --record NAME.pcap COMMAND` wrote while talking to kdp-sim;
+#   NAME.world     (kgmacros captures) the mkworld options of the fixture world it was recorded
+#                  from; in NAME.cmd, @WORLD@ stands for the directory that world is written to
+#                  (the replay needs its mach_kernel for symbols, and rebuilds it the same way);
 #   NAME.cmd       the commands the replay test runs against it, one per line
 #                  (`kdpctl --replay NAME.pcap LINE`);
 #   NAME.expected  what each of those commands printed LIVE, against the kernel the capture was
@@ -15,7 +18,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../build}" && pwd)
 sim_bin="$build/tools/kdp-sim/kdp-sim"
 kdpctl_bin="$build/tools/kdpctl/kdpctl"
-for f in "$sim_bin" "$kdpctl_bin" "$build/demo.core"; do
+mkworld_bin="$build/tools/fixtures/mkworld/mkworld"
+for f in "$sim_bin" "$kdpctl_bin" "$mkworld_bin" "$build/demo.core"; do
   [ -e "$f" ] || { echo "regenerate: $f is missing; build first (cmake --build $build)" >&2; exit 1; }
 done
 
@@ -40,7 +44,7 @@ kdpctl() { "$kdpctl_bin" --state "$work/state" --target "$target" "$@"; }
 expect() {
   local name=$1 line=$2 status=0
   # shellcheck disable=SC2086  # LINE is a command line
-  kdpctl $line >"$work/out" 2>"$work/err" || status=$?
+  kdpctl ${line//@WORLD@/$work/world} >"$work/out" 2>"$work/err" || status=$?
   {
     echo "\$ kdpctl $line"
     cat "$work/out"
@@ -91,5 +95,21 @@ rm -f "$here/lossy.cmd" "$here/lossy.expected" "$here/lossy.pcap"
 expect lossy "x/64gx 0xffffff8000800000"
 start_sim --loss 0.2 --dup 0.1 --reorder 0.1 --seed 7
 kdpctl --retries 12 --record "$here/lossy.pcap" x/64gx 0xffffff8000800000 >/dev/null
+stop_kdp_sim
+
+# The kgmacros over a small fixture world (10 processes, 2 zombies, 23 kexts, a panic log, stacks
+# into real 10.7.3 symbols): what users record from their VMs.
+world_options="--procs 10 --seed 3"
+# shellcheck disable=SC2086  # options list
+"$mkworld_bin" $world_options -o "$work/world" >/dev/null
+start_kdp_sim "$sim_bin" "$work" --core "$work/world/world.core" \
+  --kernel-version "$(cat "$work/world/kernel_version.txt")"
+target="127.0.0.1:$port"
+for macro in showproctree showalltasks showallkmods showallstacks paniclog; do
+  record "$macro" --kernel "$work/world/mach_kernel" "$macro"
+  echo "$world_options" >"$here/$macro.world"
+  expect "$macro" "--kernel @WORLD@/mach_kernel $macro"
+done
+expect showallkmods "--kernel @WORLD@/mach_kernel --json showallkmods"
 stop_kdp_sim
 ls -l "$here"/*.pcap

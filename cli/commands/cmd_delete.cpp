@@ -1,4 +1,7 @@
-// kdpctl delete [ADDR...]: forget breakpoints (all of them without an argument, as gdb's delete).
+// kdpctl delete [N|ADDR...]: forget breakpoints by number or address (all of them without an
+// argument, as gdb's delete).
+#include <algorithm>
+#include <optional>
 #include <ostream>
 
 #include "cli/command.h"
@@ -10,12 +13,27 @@
 namespace kdp::cli {
 namespace {
 
+// gdb's `delete 2`: a plain decimal number that is a breakpoint's number names that breakpoint
+// (no kernel breakpoint lives at address 2).
+std::optional<uint64_t> by_number(const std::string& arg, const State& state) {
+  if (arg.empty() || arg.size() > 9 || !std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  const int number = std::stoi(arg);
+  for (const Breakpoint& bp : state.breakpoints.entries())
+    if (bp.number == number) return bp.address;
+  return std::nullopt;
+}
+
 // Numbers need nothing; a symbol needs the kernel file, and its slide needs the target.
 Expected<std::vector<uint64_t>> resolve_all(Invocation& inv, State& state) {
   std::vector<uint64_t> out;
   std::unique_ptr<client::Session> session;
   std::unique_ptr<KernelHooks> hooks = std::make_unique<KernelHooks>();
   for (const std::string& arg : inv.args) {
+    if (auto address = by_number(arg, state)) {
+      out.push_back(*address);
+      continue;
+    }
     if (!looks_numeric(arg) && !session) {
       KDP_TRY(session, open_session(inv, state));
       KDP_TRY(hooks, load_kernel_hooks(inv, state, session.get()));
@@ -54,8 +72,8 @@ Status run_delete(Invocation& inv) {
 
 const CommandSpec kDelete{
     .name = "delete",
-    .usage = "delete [ADDR...]",
-    .summary = "delete the breakpoints at these addresses (all breakpoints without an argument)",
+    .usage = "delete [N|ADDR...]",
+    .summary = "delete breakpoints by number (as gdb) or address (all breakpoints without an argument)",
     .run = run_delete,
 };
 

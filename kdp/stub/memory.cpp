@@ -28,6 +28,35 @@ Status Memory::map(uint64_t address, uint64_t size, ByteView content) {
   return {};
 }
 
+Status Memory::map_known(uint64_t address, ByteView content) {
+  if (content.empty()) return {};
+  const uint64_t first = page_base(address);
+  if (address + (content.size() - 1) < address)
+    return usage_error("map " + hex(address) + " +" + hex(content.size()) + ": range wraps past 2^64");
+  const uint64_t last = page_base(address + (content.size() - 1));
+  for (uint64_t base = first;; base += kPageSize) {
+    // A page mapped whole before stays known whole; a new one knows only what is given to it.
+    if (!is_mapped(base)) known_[base].assign(kPageSize, 0);
+    if (base == last) break;
+  }
+  KDP_TRY_STATUS(map(address, content.size()));
+  for (size_t i = 0; i < content.size(); ++i) {
+    auto it = known_.find(page_base(address + i));
+    if (it != known_.end()) it->second[static_cast<size_t>(address + i - it->first)] = 1;
+  }
+  write(address, content);
+  return {};
+}
+
+size_t Memory::known_run(uint64_t at, size_t n) const {
+  auto it = known_.find(page_base(at));
+  if (it == known_.end()) return n;
+  size_t offset = static_cast<size_t>(at - it->first);
+  size_t run = 0;
+  while (run < n && it->second[offset + run] != 0) ++run;
+  return run;
+}
+
 size_t Memory::read(uint64_t address, std::span<uint8_t> out) const {
   size_t done = 0;
   while (done < out.size()) {
@@ -36,7 +65,8 @@ size_t Memory::read(uint64_t address, std::span<uint8_t> out) const {
     auto it = pages_.find(page_base(at));
     if (it == pages_.end()) break;
     size_t offset = static_cast<size_t>(at - it->first);
-    size_t n = std::min<size_t>(kPageSize - offset, out.size() - done);
+    size_t n = known_run(at, std::min<size_t>(kPageSize - offset, out.size() - done));
+    if (n == 0) break;
     if (it->second.empty())
       std::memset(out.data() + done, 0, n);
     else
@@ -60,7 +90,8 @@ size_t Memory::write(uint64_t address, ByteView data) {
     Bytes* page = page_for_write(page_base(at));
     if (page == nullptr) break;
     size_t offset = static_cast<size_t>(at - page_base(at));
-    size_t n = std::min<size_t>(kPageSize - offset, data.size() - done);
+    size_t n = known_run(at, std::min<size_t>(kPageSize - offset, data.size() - done));
+    if (n == 0) break;
     std::memcpy(page->data() + offset, data.data() + done, n);
     done += n;
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
@@ -21,6 +22,11 @@ class Memory {
   // bytes) to `address`; bytes not covered by `content` read as zero. Already mapped pages keep
   // their other bytes. Fails if the range wraps past 2^64 or content is longer than size.
   Status map(uint64_t address, uint64_t size, ByteView content = {});
+  // Maps `content` at `address` as the only known bytes of the pages it touches (and of the
+  // bytes other map_known calls give them): the rest of those pages cannot be read or written,
+  // a transfer stops at the first unknown byte. kdp-sim --from-pcap serves what a capture holds
+  // this way, and never bytes it would have to invent.
+  Status map_known(uint64_t address, ByteView content);
 
   // Copies up to out.size() bytes starting at `address`; stops at the first unmapped page.
   // Returns the number of bytes copied.
@@ -41,6 +47,11 @@ class Memory {
   // Page base -> contents; an empty vector is an all-zero page that is allocated on first write,
   // so large zero-filled regions cost a map node per page, not 4 KiB.
   std::map<uint64_t, Bytes> pages_;
+  // Pages filled by map_known: one flag per byte, 1 = known. Pages not listed are known whole.
+  std::map<uint64_t, std::vector<uint8_t>> known_;
+
+  // How many bytes from `at` (within its page, at most `n`) are known.
+  size_t known_run(uint64_t at, size_t n) const;
 };
 
 }  // namespace kdp::stub

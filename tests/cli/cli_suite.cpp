@@ -135,6 +135,10 @@ void breakpoint_flow(Suite& s, const std::string& rip) {
   CHECK(contains(s.run({"--json", "continue"}), "\"rip\":\"" + rip2 + "\",\"breakpoint_hit\":true,\"breakpoint\":2}"));
   CHECK(s.run({"--json", "info", "breakpoints"}) ==
         "{\"breakpoints\":[{\"number\":2,\"address\":\"" + rip2 + "\",\"hits\":2}]}\n");
+  CHECK(s.run({"break", rip}) == "Breakpoint 3 at " + rip + "\n");
+  CHECK(s.run({"delete", "3"}) == "Deleted breakpoint 3\n");  // gdb's delete by number
+  s.run({"delete", "3"}, 2);
+  CHECK(contains(s.last_err(), "No breakpoint at 0x3."));
   CHECK(s.run({"delete"}) == "Deleted breakpoint 2\n");
   CHECK(s.run({"info", "breakpoints"}) == "No breakpoints or watchpoints.\n");
   s.run({"delete", "0x1234"}, 2);

@@ -34,6 +34,23 @@ TEST_CASE("Memory writes span pages and stop at the first unmapped one") {
   CHECK(m.write(0x8000, data) == 0);
 }
 
+TEST_CASE("Memory from known pieces reads and writes only those bytes, never invented ones") {
+  Memory m;
+  REQUIRE(m.map_known(0x5ff8, Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));  // crosses into 0x6000
+  REQUIRE(m.map_known(0x6010, Bytes{0xaa, 0xbb}));
+  CHECK(m.page_count() == 2);
+  CHECK(m.read(0x5ff8, 16) == Bytes{1, 2, 3, 4, 5, 6, 7, 8, 9, 10});  // stops at 0x6002
+  CHECK(m.read(0x5ff0, 8).empty());                                  // before the known bytes
+  CHECK_FALSE(m.byte_at(0x6002).has_value());
+  CHECK(m.read(0x600f, 4).empty());
+  CHECK(m.read(0x6010, 4) == Bytes{0xaa, 0xbb});
+  CHECK(m.write(0x6011, Bytes{0xcc, 0xdd}) == 1);  // the unknown byte after stays unknown
+  CHECK(m.byte_at(0x6011) == 0xcc);
+  REQUIRE(m.map(0x8000, 0x1000));                   // a page mapped whole stays whole
+  REQUIRE(m.map_known(0x8100, Bytes{7}));
+  CHECK(m.read(0x80ff, 3) == Bytes{0, 7, 0});
+}
+
 TEST_CASE("Memory rejects ranges that wrap and content longer than the region") {
   Memory m;
   CHECK_FALSE(m.map(0xfffffffffffff000ULL, 0x2000));

@@ -37,14 +37,15 @@ Expected<CaptureTarget> target_from_capture(const std::string& path, const stub:
   const uint64_t known = state.memory.known_bytes();
   for (const pcap::MemoryExtent& e : state.memory.extents()) {
     const pcap::CapturedMemory::Read r = state.memory.read(e.address, e.size);
-    KDP_TRY_STATUS(target.snapshot.memory.map(e.address, e.size, r.bytes));
+    if (r.bytes.size() != e.size)
+      return Error(ErrorKind::kMalformed, "capture " + path + ": extent at " + hex(e.address) + " reads back short");
+    KDP_TRY_STATUS(target.snapshot.memory.map_known(e.address, r.bytes));
   }
   if (state.registers) target.snapshot.registers = *state.registers;
   target.config = config_from(state, defaults);
-  const uint64_t mapped = target.snapshot.memory.mapped_bytes();
   target.summary = "capture " + path + ": " + std::to_string(known) + " bytes of memory in " +
-                   std::to_string(target.snapshot.memory.page_count()) + " pages (" + std::to_string(mapped - known) +
-                   " bytes the capture does not hold read as zero), " + facts(state) + ", " +
+                   std::to_string(target.snapshot.memory.page_count()) +
+                   " pages (the bytes the capture does not hold cannot be read), " + facts(state) + ", " +
                    std::to_string(state.stops.size()) + " stops";
   return target;
 }

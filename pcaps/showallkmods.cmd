@@ -1,0 +1,2 @@
+--kernel @WORLD@/mach_kernel showallkmods
+--kernel @WORLD@/mach_kernel --json showallkmods

@@ -1,0 +1,1 @@
+--kernel @WORLD@/mach_kernel showallstacks
