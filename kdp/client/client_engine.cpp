@@ -112,7 +112,8 @@ void ClientEngine::transmit(Time now) {
   }
   ++p.attempts;
   if (p.attempts > 1) ++stats_.retransmissions;
-  p.retransmit_at = now + rto_.backed_off(p.attempts - 1);
+  const bool fixed = p.spec.retransmit_every && p.attempts <= kFixedPaceAttempts;
+  p.retransmit_at = now + (fixed ? *p.spec.retransmit_every : rto_.backed_off(p.attempts - 1));
 }
 
 void ClientEngine::send_under(uint8_t seq) {

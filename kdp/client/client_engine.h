@@ -60,6 +60,8 @@ bool is_idempotent(wire::Command command);
 // kernel run. DUMPINFO counts as a query: kdpctl sends only GETINFO.
 bool is_pure_query(wire::Command command);
 
+inline constexpr int kFixedPaceAttempts = 8;  // see RequestSpec::retransmit_every
+
 struct RequestSpec {
   explicit RequestSpec(wire::Command c, wire::Body b = wire::Empty{})
       : command(c), body(std::move(b)), idempotent(is_idempotent(c)) {}
@@ -74,6 +76,10 @@ struct RequestSpec {
   bool completed_by_stop = false;
   std::optional<int> max_attempts;       // overrides the policy
   std::optional<Duration> deadline;      // overrides the policy
+  // The first kFixedPaceAttempts transmissions are repeated at this fixed interval instead of the
+  // estimator's backed-off RTO (later ones back off as usual: a target that stays silent longer,
+  // a machine restarting, is not flooded).
+  std::optional<Duration> retransmit_every;
   // Send under this key instead of a fresh one: a KDP_CONNECT that the kernel must recognise as
   // a retransmission of the one that opened the session (spec §4.3) reuses that one's key.
   std::optional<uint32_t> key;

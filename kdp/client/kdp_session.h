@@ -120,6 +120,7 @@ class KdpSession final : public Session {
   // session_recovery.cpp
   Status handshake(AttachMode mode, Time deadline);
   void seed_rtt();
+  std::optional<Duration> first_reattach_interval() const;
   Expected<uint32_t> connect_once(Time deadline, std::optional<int> max_attempts);
   Expected<wire::Packet> call_recovering(RequestSpec spec);
   Status settle_recovering();

@@ -56,13 +56,24 @@ Expected<uint32_t> KdpSession::connect_once(Time deadline, std::optional<int> ma
   return Error(ErrorKind::kProtocol, "KDP_CONNECT: unexpected reply layout");
 }
 
-// The remembered round trip speeds up everything after the first REATTACH, but not that one:
-// every needless copy of a REATTACH that a reordering link holds back may land after this
-// process is gone and silently reset the kernel under the next debugger (spec §4.4).
+// The remembered round trip speeds up everything after the first REATTACH. That one keeps its own
+// pace (see first_reattach_interval): every needless copy of a REATTACH that a reordering link
+// holds back may land after this process is gone and silently reset the kernel under the next
+// debugger (spec §4.4).
 void KdpSession::seed_rtt() {
   if (rtt_seeded_) return;
   rtt_seeded_ = true;
   if (setup_.options.remembered_rtt) link_.engine().remember_rtt(*setup_.options.remembered_rtt);
+}
+
+// A fresh process's first REATTACH, when an earlier one measured this target: retransmitted at a
+// fixed pace far above the round trip (no needless copies that a reordering link could hold back
+// and deliver late) but far below the unmeasured 200 ms RTO doubling to seconds, where a few lost
+// datagrams in a row stalled a one-shot command for 3 s (bench/cli_bench.sh, 20 % loss).
+std::optional<Duration> KdpSession::first_reattach_interval() const {
+  if (rtt_seeded_ || !setup_.options.remembered_rtt) return std::nullopt;
+  constexpr Duration kFloor = std::chrono::milliseconds(50);
+  return std::max(kFloor, 8 * *setup_.options.remembered_rtt);
 }
 
 Status KdpSession::handshake(AttachMode mode, Time deadline) {
@@ -78,6 +89,7 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
       engine.restart_sequence();
       RequestSpec reattach(Command::kReattach, wire::ReattachRequest{port});
       reattach.deadline = remaining(deadline, link_.now());
+      reattach.retransmit_every = first_reattach_interval();
       KDP_TRY_STATUS(link_.run(std::move(reattach)).reply);
     }
     seed_rtt();
