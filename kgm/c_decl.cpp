@@ -18,6 +18,12 @@ bool is_anonymous_name(std::string_view name) {
   return name.empty() || name.starts_with("$") || name.starts_with("unnamed_") || name.starts_with("__unnamed");
 }
 
+std::string trim_blanks(std::string_view s) {
+  const size_t first = s.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
+}
+
 TypeRef pointer_target(const TypeRef& pointer, const TypeProvider& provider) {
   if (pointer.element) return *pointer.element;
   TypeRef target;

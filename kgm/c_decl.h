@@ -21,5 +21,7 @@ TypeRef pointer_target(const TypeRef& pointer, const TypeProvider& provider);
 // Types with no C name of their own in the file ("$_44", "unnamed_0x1c", "__unnamed_12"):
 // ptype spells them out inline as `struct {...}`.
 bool is_anonymous_name(std::string_view name);
+// `s` without leading and trailing blanks (type names as users type them: " struct proc ").
+std::string trim_blanks(std::string_view s);
 
 }  // namespace kdp::kgm

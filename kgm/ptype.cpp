@@ -26,12 +26,6 @@ std::string_view strip_word(std::string_view text, std::string_view word) {
   return {};
 }
 
-std::string trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
-}
-
 class Printer {
  public:
   Printer(const TypeProvider& provider, bool offsets) : provider_(provider), offsets_(offsets) {}
@@ -139,19 +133,19 @@ std::string enum_text(const EnumType& e) {
 }  // namespace
 
 Expected<NamedType> lookup_named_type(const TypeModel& types, std::string_view text) {
-  const std::string spelled = trim(text);
+  const std::string spelled = trim_blanks(text);
   const TypeProvider& provider = types.provider();
   auto missing = [&](std::string_view what) {
     return Error(ErrorKind::kNotFound, "no type '" + std::string(what) + "' in " + provider.description());
   };
   if (std::string_view name = strip_word(spelled, "enum"); !name.empty()) {
-    if (const EnumType* e = provider.find_enum(trim(name))) return NamedType{nullptr, e};
+    if (const EnumType* e = provider.find_enum(trim_blanks(name))) return NamedType{nullptr, e};
     return missing(spelled);
   }
   for (const char* keyword : {"struct", "union"}) {
     std::string_view name = strip_word(spelled, keyword);
     if (name.empty()) continue;
-    const StructType* s = provider.find(trim(name));
+    const StructType* s = provider.find(trim_blanks(name));
     if (s == nullptr || s->is_union != (std::string_view(keyword) == "union")) return missing(spelled);
     return NamedType{s, nullptr};
   }

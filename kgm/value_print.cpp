@@ -1,61 +1,33 @@
 #include "kgm/value_print.h"
 
 #include "kdp/base/json.h"
+#include "kgm/c_decl.h"
+#include "kgm/gdb_text.h"
 #include "kgm/ptype.h"
 
 namespace kdp::kgm {
 namespace {
 
-constexpr uint64_t kRepeatThreshold = 10;
-
-std::string trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
-}
-
 // "*(struct proc *)ADDR" -> {"struct proc", "ADDR"}.
 Expected<PrintTarget> parse_cast(std::string_view expression) {
-  const std::string text = trim(expression);
+  const std::string text = trim_blanks(expression);
   auto wrong = [&] {
     return usage_error("print: expected '*(struct NAME *)ADDR' or 'struct NAME' ADDR, got '" + text + "'");
   };
   if (text.size() < 2 || text[0] != '*') return wrong();
-  const std::string cast = trim(std::string_view(text).substr(1));
+  const std::string cast = trim_blanks(std::string_view(text).substr(1));
   if (cast.empty() || cast[0] != '(') return wrong();
   const size_t close = cast.find(')');
   if (close == std::string::npos) return wrong();
-  std::string type = trim(std::string_view(cast).substr(1, close - 1));
+  std::string type = trim_blanks(std::string_view(cast).substr(1, close - 1));
   if (type.empty() || type.back() != '*') return wrong();
-  type = trim(std::string_view(type).substr(0, type.size() - 1));
-  std::string address = trim(std::string_view(cast).substr(close + 1));
+  type = trim_blanks(std::string_view(type).substr(0, type.size() - 1));
+  std::string address = trim_blanks(std::string_view(cast).substr(close + 1));
   if (type.empty() || address.empty()) return wrong();
   return PrintTarget{std::move(type), std::move(address)};
 }
 
 std::string spaces(size_t n) { return std::string(n, ' '); }
-
-// gdb's string: quoted stretches, with runs of more than 10 equal chars as 'c' <repeats N times>.
-std::string string_text(const Value& v) {
-  const Bytes& s = v.string_bytes;
-  std::vector<std::string> segments;
-  std::string quoted;
-  for (size_t i = 0; i < s.size();) {
-    size_t run = 1;
-    while (i + run < s.size() && s[i + run] == s[i]) ++run;
-    if (run > kRepeatThreshold) {
-      if (!quoted.empty()) segments.push_back("\"" + std::exchange(quoted, {}) + "\"");
-      segments.push_back("'" + c_char_escape(s[i], '\'') + "' <repeats " + std::to_string(run) + " times>");
-    } else {
-      for (size_t k = 0; k < run; ++k) quoted += c_char_escape(s[i], '"');
-    }
-    i += run;
-  }
-  if (!quoted.empty() || segments.empty()) segments.push_back("\"" + quoted + "\"");
-  std::string text;
-  for (size_t i = 0; i < segments.size(); ++i) text += (i ? ", " : "") + segments[i];
-  return text + (v.truncated ? "..." : "");
-}
 
 std::string array_text(const Value& v, unsigned recurse) {
   std::string text = "{";
@@ -82,7 +54,7 @@ std::string aggregate_text(const Value& v, unsigned recurse) {
 
 Expected<PrintTarget> parse_print_arguments(const std::vector<std::string>& args) {
   if (args.size() == 1) return parse_cast(args[0]);
-  if (args.size() == 2) return PrintTarget{trim(args[0]), trim(args[1])};
+  if (args.size() == 2) return PrintTarget{trim_blanks(args[0]), trim_blanks(args[1])};
   return usage_error("print: expected 'struct NAME' ADDR or '*(struct NAME *)ADDR', got " +
                      std::to_string(args.size()) + " arguments");
 }
@@ -98,7 +70,7 @@ Expected<Value> read_typed_value(Memory& memory, const TypeModel& types, std::st
     const StructType& s = *named.aggregate;
     type = s.is_union ? union_type(s.name, s.size) : struct_type(s.name, s.size);
   }
-  const std::string what = trim(type_text);
+  const std::string what = trim_blanks(type_text);
   if (type.size > kMaxPrintBytes)
     return usage_error(what + " is " + std::to_string(type.size) + " bytes: larger than print reads (" +
                        std::to_string(kMaxPrintBytes) + ")");
@@ -113,7 +85,7 @@ std::string value_text(const Value& value, unsigned recurse) {
   switch (value.kind) {
     case Value::Kind::kScalar: return value.text;
     case Value::Kind::kElided: return "{...}";
-    case Value::Kind::kString: return string_text(value);
+    case Value::Kind::kString: return gdb_string_literal(value.string_bytes, value.truncated);
     case Value::Kind::kArray: return array_text(value, recurse);
     case Value::Kind::kAggregate: return aggregate_text(value, recurse);
   }

@@ -6,12 +6,11 @@
 
 #include "kdp/base/json.h"
 #include "kgm/c_decl.h"
+#include "kgm/gdb_text.h"
 #include "kgm/object.h"
 
 namespace kdp::kgm {
 namespace {
-
-constexpr unsigned kRepeatThreshold = 10;  // gdb's `set print repeats`: runs longer are folded
 
 Error short_value(const TypeRef& type, size_t have) {
   return malformed("value of " + std::to_string(type.size) + "-byte type '" + type.name + "' has only " +
@@ -63,7 +62,8 @@ Value enum_value(const TypeProvider& provider, const std::string& name, uint64_t
 Value char_value(uint8_t c, bool is_signed, bool hex_form) {
   if (hex_form) return number(c, 8, false, true);
   const int64_t n = is_signed ? static_cast<int8_t>(c) : c;
-  return scalar(std::to_string(n) + " '" + c_char_escape(c, '\'') + "'", std::to_string(n));
+  if (is_signed) return scalar(gdb_char_literal(static_cast<int8_t>(c)), std::to_string(n));
+  return scalar(std::to_string(n) + " '" + gdb_escape_char(c, '\'') + "'", std::to_string(n));
 }
 
 Value float_value(ByteView bytes, uint64_t size, bool hex_form) {
@@ -158,11 +158,11 @@ class Decoder {
       while (i + run < t.count && element.size > 0 &&
              std::memcmp(bytes.data() + (i + run) * element.size, one.data(), element.size) == 0)
         ++run;
-      if (run <= kRepeatThreshold) run = 1;  // short runs print element by element
+      if (run <= kGdbRepeatThreshold) run = 1;  // short runs print element by element
       auto decoded = decode(element, one, depth + 1);
       if (!decoded) return std::move(decoded).error().context("[" + std::to_string(i) + "]");
       v.runs.push_back(ArrayRun{{std::move(*decoded)}, run});
-      budget -= std::min<uint64_t>(budget, run > 1 ? kRepeatThreshold : 1);
+      budget -= std::min<uint64_t>(budget, run > 1 ? kGdbRepeatThreshold : 1);
       i += run;
     }
     return v;
@@ -173,8 +173,7 @@ class Decoder {
   Value char_array(const TypeRef& t, ByteView bytes) const {
     Value v;
     v.kind = Value::Kind::kString;
-    uint64_t length = t.count;
-    if (length > 0 && bytes[length - 1] == 0) --length;
+    uint64_t length = t.count;  // gdb_string_literal drops the one trailing NUL gdb does not show
     if (length > options_.max_elements) {
       length = options_.max_elements;
       v.truncated = true;
@@ -196,7 +195,7 @@ class Decoder {
         v.text += " <error: " + text.error().message() + ">";
       } else {
         std::string quoted = "\"";
-        for (char c : text->text) quoted += c_char_escape(static_cast<uint8_t>(c), '"');
+        for (char c : text->text) quoted += gdb_escape_char(static_cast<uint8_t>(c), '"');
         v.text += " " + quoted + "\"" + (text->terminated ? "" : "...");
       }
     }
@@ -216,26 +215,6 @@ class Decoder {
 };
 
 }  // namespace
-
-std::string c_char_escape(uint8_t c, char quote) {
-  switch (c) {
-    case '\a': return "\\a";
-    case '\b': return "\\b";
-    case '\f': return "\\f";
-    case '\n': return "\\n";
-    case '\r': return "\\r";
-    case '\t': return "\\t";
-    case '\v': return "\\v";
-    case '\033': return "\\033";
-    case '\\': return "\\\\";
-    default: break;
-  }
-  if (c == static_cast<uint8_t>(quote)) return std::string("\\") + quote;
-  if (c >= 0x20 && c < 0x7f) return std::string(1, static_cast<char>(c));
-  char buffer[8];
-  std::snprintf(buffer, sizeof buffer, "\\%03o", c);
-  return buffer;
-}
 
 Expected<Value> decode_value(const TypeRef& type, ByteView bytes, const TypeProvider& provider,
                              const DecodeOptions& options, unsigned depth) {

@@ -37,7 +37,7 @@ struct Value {
 struct DecodeOptions {
   bool hex = false;             // print/x
   unsigned max_depth = 20;      // gdb's `set print max-depth`: deeper structs are {...}
-  unsigned max_elements = 200;  // gdb's `set print elements`
+  unsigned max_elements = 200;  // gdb's `set print elements` (kGdbPrintMax)
   const SymbolSource* symbols = nullptr;  // pointers as 0x... <sym+off>
   Memory* memory = nullptr;               // char * targets as strings (optional)
 };
@@ -45,9 +45,5 @@ struct DecodeOptions {
 // Decodes `type` from `bytes` (exactly type.size bytes, or fewer: missing bytes are an error).
 Expected<Value> decode_value(const TypeRef& type, ByteView bytes, const TypeProvider& provider,
                              const DecodeOptions& options, unsigned depth = 0);
-
-// One char as gdb spells it inside `quote`s (no quotes added): \000, \n, \', octal for the rest
-// of the unprintable bytes.
-std::string c_char_escape(uint8_t c, char quote);
 
 }  // namespace kdp::kgm
