@@ -18,6 +18,12 @@ const StructType* MapTypeProvider::find(std::string_view name) const {
   return it == types_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> MapTypeProvider::struct_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, type] : types_) names.push_back(name);
+  return names;
+}
+
 void MapTypeProvider::add_enum(EnumType type) {
   std::string name = type.name;
   enums_.insert_or_assign(std::move(name), std::move(type));

@@ -86,6 +86,7 @@ class MapTypeProvider : public TypeProvider {
   const EnumType* find_enum(std::string_view name) const override;
   std::string description() const override { return description_; }
   size_t struct_count() const { return types_.size(); }
+  std::vector<std::string> struct_names() const;  // sorted
   size_t enum_count() const { return enums_.size(); }
 
  private:
