@@ -33,8 +33,11 @@ Expected<std::unique_ptr<KernelModel>> KernelModel::open(TargetView& target, std
   std::unique_ptr<kgm::SymbolSource> symbols;
   if (const macho::SymbolIndex* index = target.hooks.symbol_index())
     symbols = std::make_unique<kgm::SymbolIndexSource>(*index);
-  else if (isf && !isf->symbols().empty())
-    symbols = std::make_unique<kgm::MapSymbolSource>(isf->symbols());
+  else if (isf && !isf->symbols().empty()) {
+    auto from_file = std::make_unique<kgm::MapSymbolSource>(isf->symbols());
+    from_file->set_description("the symbols of ISF file " + *types_file);
+    symbols = std::move(from_file);
+  }
   else
     return usage_error(std::string(command) + " needs the kernel's symbols: give --kernel PATH" +
                        (isf ? " (ISF file " + *types_file + " has no symbols)" : ""));
