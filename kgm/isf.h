@@ -48,8 +48,8 @@ inline constexpr uint64_t kIsfMaxTypeBytes = uint64_t{1} << 32;  // any struct, 
 // `file_name` is only for messages ("ISF file NAME: ...").
 Expected<std::shared_ptr<const IsfTypeProvider>> parse_isf(std::string_view json_text, std::string_view file_name);
 
-// Reads PATH (a regular file, at most kIsfMaxFileBytes) and parses it. A .json.xz file is refused
-// with a message saying how to decompress it.
+// Reads PATH (a regular file, at most kIsfMaxFileBytes) and parses it; a name ending in .xz is
+// decompressed first (kgm/xz.h, at most kIsfMaxFileBytes of JSON).
 Expected<std::shared_ptr<const IsfTypeProvider>> load_isf_file(const std::string& path);
 
 }  // namespace kdp::kgm

@@ -5,6 +5,7 @@
 #include "kgm/bounded_file.h"
 #include "kgm/isf.h"
 #include "kgm/isf_descriptor.h"
+#include "kgm/xz.h"
 
 namespace kdp::kgm {
 namespace {
@@ -197,10 +198,11 @@ Expected<std::shared_ptr<const IsfTypeProvider>> parse_isf(std::string_view json
 }
 
 Expected<std::shared_ptr<const IsfTypeProvider>> load_isf_file(const std::string& path) {
-  if (path.size() >= 3 && path.ends_with(".xz"))
-    return usage_error("ISF file " + path + " is xz-compressed: decompress it with `xz -dk " + path +
-                       "` and give the .json file to --types");
   KDP_TRY(Bytes bytes, read_regular_file(path, "ISF file", kIsfMaxFileBytes));
+  if (path.ends_with(".xz")) {
+    KDP_TRY(std::string text, xz_decompress(bytes, kIsfMaxFileBytes, "ISF file " + path));
+    return parse_isf(text, path);
+  }
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return parse_isf(text, path);
 }

@@ -61,9 +61,10 @@ Status run_print(Invocation& inv) {
 
 const CommandSpec kPrint{
     .name = "print",
-    .usage = "print[/x] 'struct NAME' ADDR | '*(struct NAME *)ADDR'",
+    .usage = "print[/x] TYPE ADDR",
     .summary = "a kernel struct in memory, laid out like gdb's print",
-    .details = "Reads the struct at ADDR (a number, a symbol, or an expression as x takes it) and prints it\n"
+    .details = "TYPE ADDR: `print 'struct proc' ADDR`, or gdb's own form `print '*(struct proc *)ADDR'`.\n"
+               "Reads the struct at ADDR (a number, a symbol, or an expression as x takes it) and prints it\n"
                "as gdb does with `set print pretty on`: nested structs indented, arrays with <repeats N\n"
                "times>, char arrays as strings, pointers as 0x... <symbol>, enums by name, bitfields.\n"
                "print/x prints every integer in hex. --depth N prints structs nested deeper than N as {...}\n"

@@ -2,11 +2,18 @@
 // malformed documents, each refused with the JSON path of the problem.
 #include <doctest/doctest.h>
 
+#include <lzma.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "expected.h"
 #include "isf_sample.h"
 #include "kgm/isf.h"
+#include "kgm/xz.h"
 
 using namespace kdp;
 using namespace kdp::kgm;
@@ -26,6 +33,26 @@ std::string error_of(const std::string& text) {
   CHECK(p.error().kind() == ErrorKind::kMalformed);
   return p.error().message();
 }
+
+Bytes xz_compress(const std::string& text) {
+  Bytes out(text.size() + 1024);
+  size_t written = 0;
+  const lzma_ret r = lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, nullptr, reinterpret_cast<const uint8_t*>(text.data()),
+                                             text.size(), out.data(), &written, out.size());
+  REQUIRE(r == LZMA_OK);
+  out.resize(written);
+  return out;
+}
+
+// A file in the temporary directory, removed at the end of the test.
+struct TempFile {
+  std::string path;
+  TempFile(const std::string& name, const Bytes& bytes)
+      : path((std::filesystem::temp_directory_path() / ("kdpctl-isf-" + std::to_string(::getpid()) + "-" + name)).string()) {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  ~TempFile() { std::remove(path.c_str()); }
+};
 
 // The sample with one piece of text replaced (which must occur in it).
 std::string edited(const std::string& from, const std::string& to) {
@@ -195,10 +222,32 @@ TEST_CASE("ISF: not JSON, absurd nesting and deep descriptor chains are errors, 
   CHECK(error_of(deep).find("user_types.thing.fields.t_id.type.subtype.subtype") != std::string::npos);
 }
 
-TEST_CASE("ISF files: xz-compressed and non-regular files are refused with a reason") {
-  auto xz = load_isf_file("kernel.json.xz");
-  REQUIRE_FALSE(xz);
-  CHECK(xz.error().message().find("xz -dk") != std::string::npos);
+TEST_CASE("ISF files: .json.xz is decompressed, within bounds") {
+  const std::string plain = kSampleIsf;
+  const Bytes packed = xz_compress(plain);
+  TempFile file("sample.json.xz", packed);
+  auto p = load_isf_file(file.path);
+  REQUIRE_MESSAGE(p, (p ? "" : p.error().message()));
+  CHECK((*p)->find("thing") != nullptr);
+  CHECK((*p)->description() == "ISF file " + file.path);
+
+  TempFile not_xz("plain.json.xz", Bytes(plain.begin(), plain.end()));
+  auto refused = load_isf_file(not_xz.path);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message() == "ISF file " + not_xz.path + ": not xz data");
+
+  Bytes truncated(packed.begin(), packed.begin() + static_cast<ptrdiff_t>(packed.size() / 2));
+  auto cut = xz_decompress(truncated, 1 << 20, "cut.xz");
+  REQUIRE_FALSE(cut);
+  CHECK(cut.error().kind() == ErrorKind::kMalformed);
+
+  const Bytes zeros = xz_compress(std::string(100000, '\0'));
+  auto bomb = xz_decompress(zeros, 4096, "zeros.xz");
+  REQUIRE_FALSE(bomb);
+  CHECK(bomb.error().message() == "zeros.xz: decompresses to more than 4096 bytes");
+}
+
+TEST_CASE("ISF files: non-regular and missing files are refused with a reason") {
   auto dir = load_isf_file("/");
   REQUIRE_FALSE(dir);
   CHECK(dir.error().message().find("not a regular file") != std::string::npos);
