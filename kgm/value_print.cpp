@@ -113,7 +113,7 @@ std::string value_json(const Value& value, unsigned max_elements) {
     case Value::Kind::kAggregate: {
       std::string text = "{";
       for (size_t i = 0; i < value.members.size(); ++i)
-        text += (i ? "," : "") + json_quote(value.members[i].first) + ":" + value_json(value.members[i].second, max_elements);
+        text += (i ? "," : "") + json_quote(value.members[i].name) + ":" + value_json(value.members[i].value, max_elements);
       return text + "}";
     }
   }

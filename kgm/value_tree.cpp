@@ -128,8 +128,10 @@ class Decoder {
     Value v;
     v.kind = Value::Kind::kAggregate;
     const StructType* s = provider_.find(t.name);
-    if (depth >= options_.max_depth || s == nullptr) {
-      v.kind = Value::Kind::kElided;  // gdb's {...}: beyond max-depth, or a type the provider lacks
+    // gdb's words: a struct without a definition here, and one beyond max-depth.
+    if (s == nullptr) return scalar("<incomplete type>", "null");
+    if (depth >= options_.max_depth) {
+      v.kind = Value::Kind::kElided;
       return v;
     }
     for (const Field& f : s->fields) {
@@ -137,7 +139,7 @@ class Decoder {
       const ByteView rest = bytes.subspan(static_cast<size_t>(f.offset));
       auto member = decode(f.type, rest, depth + 1);
       if (!member) return std::move(member).error().context(t.name + "." + f.name);
-      v.members.emplace_back(f.name, std::move(*member));
+      v.members.push_back(Member{f.name, std::move(*member)});
     }
     return v;
   }

@@ -17,6 +17,7 @@
 namespace kdp::kgm {
 
 struct Value;
+struct Member;  // a struct member: its name and value (defined after Value)
 
 struct ArrayRun {
   std::vector<Value> element;  // exactly one
@@ -28,10 +29,15 @@ struct Value {
   Kind kind = Kind::kScalar;
   std::string text;  // scalars: as gdb prints them ("1", "0x0", "GREEN", "97 'a'")
   std::string json;  // scalars: the JSON value ("1", "\"0x0\"", "\"GREEN\"")
-  std::vector<std::pair<std::string, Value>> members;  // kAggregate
+  std::vector<Member> members;                         // kAggregate
   std::vector<ArrayRun> runs;                          // kArray
   bool truncated = false;                              // kArray/kString: more than the limit
   Bytes string_bytes;                                  // kString: the chars gdb shows
+};
+
+struct Member {
+  std::string name;
+  Value value;
 };
 
 struct DecodeOptions {

@@ -251,6 +251,11 @@ TEST_CASE("print: repeats and strings as gdb folds them") {
   v = decode_value(array_type(int_type("int", 4, true), 300), many, provider, few);
   REQUIRE(v);
   CHECK(value_text(*v) == "{0, 1, 0...}");
+
+  // A struct the provider has no definition of (the built-in layouts name lck_mtx_t only).
+  v = decode_value(struct_type("lck_mtx_t", 16), Bytes(16, 0), provider, {});
+  REQUIRE(v);
+  CHECK(value_text(*v) == "<incomplete type>");
 }
 
 TEST_CASE("print: an array of structs in gdb's pretty layout") {
