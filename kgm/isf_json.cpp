@@ -1,5 +1,7 @@
 #include "kgm/isf_json.h"
 
+#include <algorithm>
+
 namespace kdp::kgm::isf {
 
 std::string join(std::string_view path, std::string_view key) {

@@ -1,5 +1,6 @@
 #include "kgm/value_tree.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
