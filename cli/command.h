@@ -23,9 +23,13 @@ struct CommandSpec {
   std::string_view details{};  // extra paragraphs for `kdpctl help NAME` (may be empty)
   std::function<void(cxxopts::Options&)> add_options{};  // command-specific flags (may be empty)
   std::function<Status(Invocation&)> run{};
-  bool takes_format = false;  // the word may carry a "/FMT" suffix (only x does)
+  bool takes_format = false;  // the word may carry a "/FMT" suffix (x, print/x, ptype/o)
   std::string_view group{};   // `kdpctl --help` heading; empty: the general "Commands"
 };
+
+// For commands whose only format is one letter (ptype/o, print/x): true when `inv.word` carries
+// "/<letter>", false without a suffix, a usage error naming `meaning` for any other suffix.
+Expected<bool> single_letter_format(const Invocation& inv, char letter, std::string_view meaning);
 
 // All registered commands, sorted by name.
 std::vector<const CommandSpec*> all_commands();
@@ -46,6 +50,8 @@ const CommandSpec& examine_command();
 const CommandSpec& hostinfo_command();
 const CommandSpec& info_command();
 const CommandSpec& pcap_command();
+const CommandSpec& print_command();
+const CommandSpec& ptype_command();
 const CommandSpec& reattach_command();
 const CommandSpec& reboot_command();
 const CommandSpec& regs_command();

@@ -22,6 +22,8 @@ const std::vector<const CommandSpec*>& table() {
         &hostinfo_command(),
         &info_command(),
         &pcap_command(),
+        &print_command(),
+        &ptype_command(),
         &reattach_command(),
         &reboot_command(),
         &regs_command(),
@@ -40,6 +42,16 @@ const std::vector<const CommandSpec*>& table() {
 }  // namespace
 
 std::vector<const CommandSpec*> all_commands() { return table(); }
+
+Expected<bool> single_letter_format(const Invocation& inv, char letter, std::string_view meaning) {
+  const std::string_view word = inv.word;
+  const size_t slash = word.find('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view format = word.substr(slash + 1);
+  if (format.size() == 1 && format[0] == letter) return true;
+  return usage_error(std::string(word.substr(0, slash)) + ": unknown format '/" + std::string(format) + "' (only /" +
+                     letter + ": " + std::string(meaning) + ")");
+}
 
 const CommandSpec* find_command(std::string_view word) {
   const size_t slash = word.find('/');

@@ -29,6 +29,8 @@ void add_global_options(cxxopts::Options& options) {
       ("record", "write every KDP datagram of this command to a pcap file", cxxopts::value<std::string>(), "FILE")
       ("replay", "answer from a capture instead of a target (memory, registers, version, hostinfo)",
        cxxopts::value<std::string>(), "FILE")
+      ("types", "kernel types (and, without --kernel, symbols) from a Volatility 3 ISF JSON file instead of "
+                "the built-in xnu-1699.24.23 layouts", cxxopts::value<std::string>(), "FILE.json")
       ("h,help", "show help");
 }
 
@@ -61,6 +63,7 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   }
   if (parsed.count("record")) g.record = parsed["record"].as<std::string>();
   if (parsed.count("replay")) g.replay = parsed["replay"].as<std::string>();
+  if (parsed.count("types")) g.types = parsed["types"].as<std::string>();
   if (g.record && g.replay) return usage_error("--record and --replay cannot be used together");
   return g;
 }

@@ -43,6 +43,7 @@ struct GlobalOptions {
   std::optional<double> idle_seconds;      // --idle: a new agent's idle timeout
   std::optional<std::string> record;      // --record FILE.pcap: capture every datagram
   std::optional<std::string> replay;      // --replay FILE.pcap: answer from a capture, no network
+  std::optional<std::string> types;       // --types FILE.json: kernel types (and symbols) from a Volatility ISF file
 };
 
 struct Invocation {

@@ -1,5 +1,6 @@
 #include "cli/kernel_context.h"
 
+#include "kgm/isf.h"
 #include "kgm/layouts_xnu1699.h"
 
 namespace kdp::cli {
@@ -16,12 +17,42 @@ Expected<std::string> kernel_version(const TargetView& target, const kgm::Symbol
 
 }  // namespace
 
-Expected<std::unique_ptr<KernelModel>> KernelModel::open(TargetView& target, std::string_view command) {
-  const macho::SymbolIndex* index = target.hooks.symbol_index();
-  if (index == nullptr) return usage_error(std::string(command) + " needs the kernel's symbols: give --kernel PATH");
-  KDP_TRY(std::string version, kernel_version(target, kgm::SymbolIndexSource(*index)));
-  KDP_TRY(kgm::TypeModel types, kgm::builtin_types_for(version));
-  return std::unique_ptr<KernelModel>(new KernelModel(target, *index, std::move(types), std::move(version)));
+Expected<kgm::TypeModel> load_types_file(const std::string& path) {
+  KDP_TRY(auto isf, kgm::load_isf_file(path));
+  const unsigned pointer_size = isf->pointer_size();
+  return kgm::TypeModel(std::move(isf), pointer_size);
+}
+
+Expected<std::unique_ptr<KernelModel>> KernelModel::open(TargetView& target, std::string_view command,
+                                                         const std::optional<std::string>& types_file) {
+  std::shared_ptr<const kgm::IsfTypeProvider> isf;
+  if (types_file) {
+    KDP_TRY(isf, kgm::load_isf_file(*types_file));
+  }
+  // Symbols: the kernel file's; without one, the ISF file's (unslid, as the ISF gives them).
+  std::unique_ptr<kgm::SymbolSource> symbols;
+  if (const macho::SymbolIndex* index = target.hooks.symbol_index())
+    symbols = std::make_unique<kgm::SymbolIndexSource>(*index);
+  else if (isf && !isf->symbols().empty()) {
+    auto from_file = std::make_unique<kgm::MapSymbolSource>(isf->symbols());
+    from_file->set_description("the symbols of ISF file " + *types_file);
+    symbols = std::move(from_file);
+  }
+  else
+    return usage_error(std::string(command) + " needs the kernel's symbols: give --kernel PATH" +
+                       (isf ? " (ISF file " + *types_file + " has no symbols)" : ""));
+  auto version = kernel_version(target, *symbols);
+  if (!isf) {
+    KDP_TRY(std::string text, std::move(version));
+    KDP_TRY(kgm::TypeModel types, kgm::builtin_types_for(text));
+    return std::unique_ptr<KernelModel>(new KernelModel(target, std::move(symbols), std::move(types), std::move(text)));
+  }
+  // The file's types need no version; a kernel whose `version` cannot be read still has its types.
+  if (!version && version.error().kind() == ErrorKind::kTimeout) return std::move(version).error();
+  std::string text = version ? std::move(*version) : std::string();
+  const unsigned pointer_size = isf->pointer_size();
+  kgm::TypeModel types(std::move(isf), pointer_size);
+  return std::unique_ptr<KernelModel>(new KernelModel(target, std::move(symbols), std::move(types), std::move(text)));
 }
 
 }  // namespace kdp::cli

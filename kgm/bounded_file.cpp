@@ -24,15 +24,18 @@ struct Descriptor {
 
 }  // namespace
 
-Expected<Bytes> read_regular_file(const std::string& path, std::string_view what) {
-  Descriptor d{::open(path.c_str(), O_RDONLY)};
+Expected<Bytes> read_regular_file(const std::string& path, std::string_view what, uint64_t max_size) {
+  // O_NONBLOCK: a FIFO named as the file must not block the open; regular files ignore it.
+  Descriptor d{::open(path.c_str(), O_RDONLY | O_NONBLOCK)};
   if (d.fd < 0) return io_error(path, what, "cannot open", errno);
   struct stat st;
   if (::fstat(d.fd, &st) != 0) return io_error(path, what, "cannot stat", errno);
   if (!S_ISREG(st.st_mode))
     return usage_error(std::string(what) + " " + path + " is not a regular file");
   const auto expected = static_cast<uint64_t>(st.st_size);
-  if (expected > SIZE_MAX) return usage_error(std::string(what) + " " + path + " is too large");
+  if (expected > SIZE_MAX || expected > max_size)
+    return usage_error(std::string(what) + " " + path + " is too large (" + std::to_string(expected) +
+                       " bytes; at most " + std::to_string(max_size) + ")");
   Bytes bytes(static_cast<size_t>(expected));
   size_t done = 0;
   while (done < bytes.size()) {

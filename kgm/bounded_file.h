@@ -3,6 +3,7 @@
 // device such as /dev/zero posing as a core, cannot make us read forever).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "kdp/base/bytes.h"
@@ -10,7 +11,9 @@
 
 namespace kdp::kgm {
 
-// `what` names the file's role in errors ("core file", "kernel file").
-Expected<Bytes> read_regular_file(const std::string& path, std::string_view what);
+// `what` names the file's role in errors ("core file", "kernel file"). A file larger than
+// `max_size` is refused before anything is read.
+Expected<Bytes> read_regular_file(const std::string& path, std::string_view what,
+                                  uint64_t max_size = UINT64_MAX);
 
 }  // namespace kdp::kgm

@@ -57,7 +57,7 @@ bool MapSymbolSource::is_kernel_address(uint64_t address) const {
 Expected<uint64_t> KernelContext::global(std::string_view name) const {
   auto address = symbols.address_of(name);
   if (!address)
-    return Error(ErrorKind::kNotFound, "no symbol '" + std::string(name) + "' in the kernel's symbols");
+    return Error(ErrorKind::kNotFound, "no symbol '" + std::string(name) + "' in " + symbols.description());
   return *address;
 }
 

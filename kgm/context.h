@@ -35,6 +35,8 @@ class SymbolSource {
 
   // "kalloc+0x10" / "kalloc"; nullopt when no symbol covers the address.
   std::optional<std::string> format(uint64_t address) const;
+  // For messages: "no symbol 'allproc' in <description>".
+  virtual std::string description() const { return "the kernel's symbols"; }
 };
 
 // The adapter over the kernel file's symbol index.
@@ -60,8 +62,11 @@ class MapSymbolSource : public SymbolSource {
   std::optional<uint64_t> address_of(std::string_view name) const override;
   std::optional<SymbolRef> symbolize(uint64_t address) const override;
   bool is_kernel_address(uint64_t address) const override;
+  std::string description() const override { return description_; }
+  void set_description(std::string description) { description_ = std::move(description); }
 
  private:
+  std::string description_ = "the kernel's symbols";
   std::map<std::string, uint64_t, std::less<>> by_name_;
   std::map<uint64_t, std::string> by_address_;
 };

@@ -18,6 +18,28 @@ const StructType* MapTypeProvider::find(std::string_view name) const {
   return it == types_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> MapTypeProvider::struct_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, type] : types_) names.push_back(name);
+  return names;
+}
+
+void MapTypeProvider::add_enum(EnumType type) {
+  std::string name = type.name;
+  enums_.insert_or_assign(std::move(name), std::move(type));
+}
+
+const EnumType* MapTypeProvider::find_enum(std::string_view name) const {
+  auto it = enums_.find(name);
+  return it == enums_.end() ? nullptr : &it->second;
+}
+
+const std::string* EnumType::name_of(int64_t value) const {
+  for (const auto& [constant, v] : constants)
+    if (v == value) return &constant;
+  return nullptr;
+}
+
 Expected<const StructType*> TypeModel::type(std::string_view struct_name) const {
   const StructType* t = provider_->find(struct_name);
   if (t == nullptr)

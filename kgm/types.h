@@ -12,13 +12,16 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "kdp/base/error.h"
 
 namespace kdp::kgm {
 
-enum class TypeKind { kInteger, kChar, kPointer, kArray, kStruct, kUnion, kEnum, kBitfield };
+// kVoid only as a pointer target; kFunction as a pointer target (function pointers); kBool and
+// kFloat come from ISF base types (the built-in layouts have none).
+enum class TypeKind { kInteger, kChar, kPointer, kArray, kStruct, kUnion, kEnum, kBitfield, kBool, kFloat, kVoid, kFunction };
 
 // The type of a field or array element. Structs, unions and enums are referenced by name (the
 // provider resolves the name), so providers may describe types in any order.
@@ -31,6 +34,8 @@ struct TypeRef {
   std::shared_ptr<const TypeRef> element;  // array element; pointer target (null for void *)
   uint8_t bit_offset = 0;  // bitfields: first bit within the storage unit (LSB = 0)
   uint8_t bit_width = 0;
+  // Bitfields: the declared type of the bits ("unsigned int", an enum) when the provider knows it.
+  std::shared_ptr<const TypeRef> bit_base;
 
   bool is_aggregate() const { return kind == TypeKind::kStruct || kind == TypeKind::kUnion; }
 };
@@ -50,11 +55,23 @@ struct StructType {
   const Field* field(std::string_view field_name) const;
 };
 
+// An enum's constants, in the provider's order (value order for ISF files).
+struct EnumType {
+  std::string name;
+  uint64_t size = 0;
+  bool is_signed = false;
+  std::vector<std::pair<std::string, int64_t>> constants;
+
+  const std::string* name_of(int64_t value) const;
+};
+
 // Where types come from. find() answers by the C name without "struct " ("proc", "task").
 class TypeProvider {
  public:
   virtual ~TypeProvider() = default;
   virtual const StructType* find(std::string_view name) const = 0;
+  // Enums by name ("task_role"); providers that know none answer nullptr.
+  virtual const EnumType* find_enum(std::string_view name) const { return nullptr; }
   // For messages: "the built-in layouts for xnu-1699.24.23 RELEASE_X86_64", "ISF file x.json".
   virtual std::string description() const = 0;
 };
@@ -64,12 +81,18 @@ class MapTypeProvider : public TypeProvider {
  public:
   explicit MapTypeProvider(std::string description) : description_(std::move(description)) {}
   void add(StructType type);
+  void add_enum(EnumType type);
   const StructType* find(std::string_view name) const override;
+  const EnumType* find_enum(std::string_view name) const override;
   std::string description() const override { return description_; }
+  size_t struct_count() const { return types_.size(); }
+  std::vector<std::string> struct_names() const;  // sorted
+  size_t enum_count() const { return enums_.size(); }
 
  private:
   std::string description_;
   std::map<std::string, StructType, std::less<>> types_;
+  std::map<std::string, EnumType, std::less<>> enums_;
 };
 
 // A field found by a dotted path ("p_list.le_next"): its offset from the start of the outer struct.

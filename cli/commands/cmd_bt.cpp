@@ -39,7 +39,7 @@ Status run_bt(Invocation& inv) {
     std::unique_ptr<KernelModel> kernel;
     std::optional<kgm::KernelAndKextSymbolizer> with_kexts;
     if (symbolizer != nullptr) {
-      if (auto model = KernelModel::open(target, "bt")) {
+      if (auto model = KernelModel::open(target, "bt", inv.global.types)) {
         kernel = std::move(model).value();
         symbolizer = &with_kexts.emplace(kernel->context());
       }

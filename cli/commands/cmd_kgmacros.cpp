@@ -13,7 +13,7 @@ namespace kdp::cli {
 namespace {
 
 Expected<kgm::CommandResult> run_over(const kgm::CommandSpec& command, const Invocation& inv, TargetView& target) {
-  KDP_TRY(auto kernel, KernelModel::open(target, command.name));
+  KDP_TRY(auto kernel, KernelModel::open(target, command.name, inv.global.types));
   const kgm::AddressResolver resolve = [&target](std::string_view text) { return resolve_address(text, target.hooks); };
   return kgm::run_command(command, kernel->context(), inv.args, resolve);
 }

@@ -1,8 +1,8 @@
-#include "cli/core/gdb_text.h"
+#include "kgm/gdb_text.h"
 
 #include <cstdio>
 
-namespace kdp::cli {
+namespace kdp::kgm {
 
 std::string gdb_escape_char(uint8_t c, char quoter) {
   switch (c) {
@@ -86,4 +86,4 @@ std::string gdb_string_literal(ByteView chars, bool force_ellipsis) {
   return renderer.finish(force_ellipsis);
 }
 
-}  // namespace kdp::cli
+}  // namespace kdp::kgm
