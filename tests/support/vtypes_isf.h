@@ -32,7 +32,8 @@ struct VtypesConverter {
 
   static bool sane_bits(const Json& spec) {
     if (spec.at(0) != "BitField") return true;
-    const int64_t start = spec.at(1).at("start_bit"), end = spec.at(1).at("end_bit");
+    // Read as double: the broken ones hold -1.8e19, which no integer type can take.
+    const double start = spec.at(1).at("start_bit").get<double>(), end = spec.at(1).at("end_bit").get<double>();
     return start >= 0 && end > start && end <= 64;
   }
 
