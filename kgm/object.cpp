@@ -44,11 +44,7 @@ Expected<uint64_t> Object::u(std::string_view path) const {
   if (f.type.kind == TypeKind::kArray || f.type.is_aggregate() || f.type.size > 8)
     return Error(ErrorKind::kUsage, type_name_ + "." + std::string(path) + " is not a scalar");
   KDP_TRY(ByteReader r, field_bytes(f));
-  uint64_t v = 0;
-  for (uint64_t b = 0; b < f.type.size; ++b) {
-    KDP_TRY(uint8_t byte, r.u8(path));
-    v |= static_cast<uint64_t>(byte) << (8 * b);  // kernel memory is little-endian (x86_64)
-  }
+  KDP_TRY(uint64_t v, r.uint(f.type.size, path));  // kernel memory is little-endian (x86_64)
   if (f.type.kind == TypeKind::kBitfield) {
     v >>= f.type.bit_offset;
     if (f.type.bit_width < 64) v &= (uint64_t{1} << f.type.bit_width) - 1;

@@ -18,11 +18,10 @@ Error short_value(const TypeRef& type, size_t have) {
                    std::to_string(have) + " bytes");
 }
 
-// Little-endian unsigned of `size` bytes (1..8).
-uint64_t load(ByteView bytes, uint64_t size) {
-  uint64_t v = 0;
-  for (uint64_t i = 0; i < size && i < 8; ++i) v |= uint64_t{bytes[i]} << (8 * i);
-  return v;
+// The little-endian unsigned in the first `size` bytes (at most 8 of them are read).
+Expected<uint64_t> load(ByteView bytes, uint64_t size) {
+  ByteReader r(bytes, "value");
+  return r.uint(std::min<uint64_t>(size, 8), "value");
 }
 
 int64_t sign_extend(uint64_t v, unsigned bits) {
@@ -67,8 +66,8 @@ Value char_value(uint8_t c, bool is_signed, bool hex_form) {
   return scalar(std::to_string(n) + " '" + gdb_escape_char(c, '\'') + "'", std::to_string(n));
 }
 
-Value float_value(ByteView bytes, uint64_t size, bool hex_form) {
-  const uint64_t raw = load(bytes, size);
+Expected<Value> float_value(ByteView bytes, uint64_t size, bool hex_form) {
+  KDP_TRY(const uint64_t raw, load(bytes, size));
   if (hex_form || (size != 4 && size != 8)) return number(raw, static_cast<unsigned>(8 * std::min<uint64_t>(size, 8)), false, true);
   double d;
   if (size == 4) {
@@ -96,19 +95,27 @@ class Decoder {
       case TypeKind::kArray: return array(t, bytes, depth);
       case TypeKind::kPointer: return pointer(t, bytes);
       case TypeKind::kBitfield: return bitfield(t, bytes);
-      case TypeKind::kChar: return char_value(bytes[0], t.is_signed, options_.hex);
-      case TypeKind::kBool:
-        if (!options_.hex && load(bytes, t.size) <= 1) return load(bytes, t.size) ? scalar("true", "true") : scalar("false", "false");
-        return number(load(bytes, t.size), 8 * static_cast<unsigned>(t.size), false, options_.hex);
+      case TypeKind::kChar: {
+        KDP_TRY(const uint64_t c, load(bytes, 1));
+        return char_value(static_cast<uint8_t>(c), t.is_signed, options_.hex);
+      }
+      case TypeKind::kBool: {
+        KDP_TRY(const uint64_t b, load(bytes, t.size));
+        if (!options_.hex && b <= 1) return b ? scalar("true", "true") : scalar("false", "false");
+        return number(b, bits_of(t), false, options_.hex);
+      }
       case TypeKind::kFloat: return float_value(bytes, t.size, options_.hex);
-      case TypeKind::kEnum:
-        return enum_value(provider_, t.name, load(bytes, t.size), bits_of(t), t.is_signed, options_.hex);
+      case TypeKind::kEnum: {
+        KDP_TRY(const uint64_t raw, load(bytes, t.size));
+        return enum_value(provider_, t.name, raw, bits_of(t), t.is_signed, options_.hex);
+      }
       case TypeKind::kVoid:
       case TypeKind::kFunction: return scalar("<" + t.name + ">", "null");
       case TypeKind::kInteger: break;
     }
     if (t.size > 8) return wide_integer(t, bytes);
-    return number(load(bytes, t.size), bits_of(t), t.is_signed, options_.hex);
+    KDP_TRY(const uint64_t raw, load(bytes, t.size));
+    return number(raw, bits_of(t), t.is_signed, options_.hex);
   }
 
  private:
@@ -186,7 +193,7 @@ class Decoder {
   }
 
   Expected<Value> pointer(const TypeRef& t, ByteView bytes) const {
-    const uint64_t address = load(bytes, t.size);
+    KDP_TRY(const uint64_t address, load(bytes, t.size));
     Value v = scalar(hex(address), json_quote(hex(address)));
     if (address == 0) return v;
     if (options_.symbols != nullptr && options_.symbols->is_kernel_address(address))
@@ -207,7 +214,8 @@ class Decoder {
 
   Expected<Value> bitfield(const TypeRef& t, ByteView bytes) const {
     if (bytes.size() < t.size) return short_value(t, bytes.size());
-    const uint64_t raw = mask(load(bytes, t.size) >> t.bit_offset, t.bit_width);
+    KDP_TRY(const uint64_t unit, load(bytes, t.size));
+    const uint64_t raw = mask(unit >> t.bit_offset, t.bit_width);
     if (t.bit_base && t.bit_base->kind == TypeKind::kEnum)
       return enum_value(provider_, t.bit_base->name, raw, t.bit_width, t.is_signed, options_.hex);
     return number(raw, t.bit_width, t.is_signed, options_.hex);

@@ -52,6 +52,13 @@ Expected<uint64_t> ByteReader::integer(std::string_view field, size_t width, End
   return v;
 }
 
+Expected<uint64_t> ByteReader::uint(uint64_t width, std::string_view field, Endian endian) {
+  if (width == 0 || width > 8)
+    return Error(ErrorKind::kMalformed, std::string(what_) + ": " + std::string(field) + " is " +
+                                            std::to_string(width) + " bytes wide; integers are 1 to 8");
+  return integer(field, static_cast<size_t>(width), endian);
+}
+
 Expected<uint8_t> ByteReader::u8(std::string_view field) {
   KDP_TRY(uint64_t v, integer(field, 1, Endian::kLittle));
   return static_cast<uint8_t>(v);

@@ -43,6 +43,8 @@ class ByteReader {
   Expected<uint16_t> u16(std::string_view field, Endian endian = Endian::kLittle);
   Expected<uint32_t> u32(std::string_view field, Endian endian = Endian::kLittle);
   Expected<uint64_t> u64(std::string_view field, Endian endian = Endian::kLittle);
+  // An unsigned integer of `width` bytes, 1..8 (a C type's size from a type description).
+  Expected<uint64_t> uint(uint64_t width, std::string_view field, Endian endian = Endian::kLittle);
   Expected<uint16_t> u16be(std::string_view field) { return u16(field, Endian::kBig); }
   Expected<uint32_t> u32be(std::string_view field) { return u32(field, Endian::kBig); }
 

@@ -13,6 +13,18 @@ TEST_CASE("ByteReader reads little and big endian integers") {
   CHECK(r.at_end());
 }
 
+TEST_CASE("ByteReader reads unsigned integers of any width from 1 to 8 bytes") {
+  const Bytes data = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07};
+  ByteReader r(data, "test");
+  CHECK(*r.uint(3, "three") == 0x030201u);
+  CHECK(*r.uint(3, "three", Endian::kBig) == 0x040506u);
+  CHECK_FALSE(r.uint(2, "past the end"));  // one byte left
+  CHECK(r.offset() == 6);
+  CHECK(r.uint(0, "empty").error().message().find("integers are 1 to 8") != std::string::npos);
+  CHECK_FALSE(r.uint(9, "wide"));
+  CHECK(*r.uint(1, "last") == 0x07u);
+}
+
 TEST_CASE("ByteReader reports the field, absolute offset and sizes on a short read") {
   const Bytes data = {1, 2, 3};
   ByteReader r(data, "KDP_VERSION reply", 8);
