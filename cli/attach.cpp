@@ -36,7 +36,9 @@ Status run_attach(Invocation& inv, AttachKind kind) {
       now.srtt_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(srtt).count());
     return {};
   }));
-  const char* how = kind == AttachKind::kReattach ? "KDP_REATTACH + KDP_CONNECT" : "KDP_CONNECT";
+  const char* how = session->resumed()              ? "the session kdpctl already holds"
+                    : kind == AttachKind::kReattach ? "KDP_REATTACH + KDP_CONNECT"
+                                                    : "KDP_CONNECT";
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object().field("attached", true).field("method", how);

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <ostream>
 
+#include "kdp/client/forwarding_session.h"
 #include "kdp/net/udp_transport.h"
 #include "cli/pcap/record_hook.h"
 
@@ -34,6 +35,49 @@ Status restore_planted(const Invocation& inv, client::Session& session, State& s
     std::erase_if(now.planted, [&](const PlantedBreakpoint& p) { return std::ranges::count(before, p) != 0; });
     return {};
   });
+}
+
+// A one-shot command's session: when the command is done with it, the state file keeps where the
+// conversation stands (or that none can be resumed), so the next command binds the same port and
+// goes on with it (client::ResumePoint) instead of REATTACH + CONNECT. Best effort: a state file
+// that cannot be written only costs the next command a handshake.
+class KeptForNextCommand final : public client::ForwardingSession {
+ public:
+  KeptForNextCommand(std::unique_ptr<client::Session> session, const Invocation& inv, std::string target)
+      : ForwardingSession(*session), owned_(std::move(session)), inv_(inv), target_(std::move(target)) {}
+  ~KeptForNextCommand() override {
+    std::optional<client::ResumePoint> point = inner().resume_point();
+    const auto srtt = std::chrono::duration_cast<std::chrono::microseconds>(inner().stats().srtt);
+    (void)inv_.update_state([&](State& now) -> Status {
+      if (point)
+        now.session = KeptSession{target_, *point};
+      else
+        now.session.reset();
+      if (srtt.count() > 0) now.srtt_us = static_cast<uint64_t>(srtt.count());  // the latest round trip
+      return {};
+    });
+  }
+
+ private:
+  std::unique_ptr<client::Session> owned_;
+  const Invocation& inv_;
+  std::string target_;
+};
+
+// Where the last command left the conversation with this target, unless the user asked for a
+// fresh one (`reattach`) or the sessions are an agent's. `connect` goes on with it too: the
+// kernel is held by kdpctl itself, not by another debugger that a polite CONNECT must leave be.
+std::optional<client::ResumePoint> kept_conversation(const Invocation& inv, const State& state,
+                                                     const std::string& target) {
+  if (inv.word == "reattach" || inv.sessions().keeps_sessions()) return std::nullopt;
+  if (!state.session || state.session->target != target) return std::nullopt;
+  return state.session->point;
+}
+
+// Only a session with the remembered target is kept (`--target` alone remembers nothing), and only
+// by one-shot processes (an agent keeps its sessions itself).
+bool keep_for_next_command(const Invocation& inv, const State& state, const std::string& target) {
+  return !inv.sessions().keeps_sessions() && state.target == target;
 }
 
 }  // namespace
@@ -68,8 +112,18 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   }
   KDP_TRY(std::string target, inv.target(state));
   KDP_TRY_STATUS(sessions_allowed());
-  auto session = inv.sessions().open(target, kind, session_options(inv, state));
-  if (!session) return session;
+  client::SessionOptions options = session_options(inv, state);
+  // A capture holds its whole session, handshake included, so that it replays on its own.
+  if (!options.wrap_transport) options.resume = kept_conversation(inv, state, target);
+  auto session = inv.sessions().open(target, kind, std::move(options));
+  if (!session) {
+    // A conversation that could not be resumed or replaced is over.
+    if (state.session) (void)inv.update_state([](State& now) -> Status { now.session.reset(); return {}; });
+    return session;
+  }
+  if (keep_for_next_command(inv, state, target))
+    session = std::unique_ptr<client::Session>(
+        std::make_unique<KeptForNextCommand>(std::move(session).value(), inv, target));
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
   if (work) KDP_TRY_STATUS(work(**session));
   return session;

@@ -25,6 +25,9 @@ class SessionProvider {
   // stopped. By default a new cache per call (direct mode: one per command); the agent keeps one
   // per held session, so a second command at the same stop reads what the first one cached.
   virtual std::shared_ptr<kgm::Memory> memory(client::Session& session);
+  // True when sessions outlive the command that opened them (the agent): then the conversation is
+  // the provider's own, and no resume point is kept in the state file for the next process.
+  virtual bool keeps_sessions() const { return false; }
 };
 
 // A cache over `session`'s memory that owns its back-end; `keep` stays alive as long as it.

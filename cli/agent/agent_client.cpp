@@ -176,7 +176,7 @@ Request make_request(const AgentCall& call, const std::string& state_path) {
 }  // namespace
 
 bool runs_locally(const std::string& command) {
-  return command == "connect" || command == "decode" || command == "status" || command == "help" ||
+  return command == "decode" || command == "status" || command == "help" ||
          command == "ptype";  // types only: no memory, no session
 }
 

@@ -1,6 +1,7 @@
 #include "cli/agent/held_session.h"
 
 #include "cli/agent/agent_key.h"
+#include "kdp/client/forwarding_session.h"
 
 namespace kdp::cli::agent {
 namespace {
@@ -8,19 +9,23 @@ namespace {
 // Forwards to the held session; its destruction leaves that session open. It shares ownership:
 // a command may open a second session while it holds the first (reboot confirms with a fresh
 // one), and a stale held session replaced meanwhile must outlive its borrowers.
-class BorrowedSession final : public client::Session {
+class BorrowedSession final : public client::ForwardingSession {
  public:
   // `lent_at`: the held session's stats when the command began (zero when it opened the session,
   // whose handshake is then the command's, as in direct mode).
-  BorrowedSession(std::shared_ptr<client::Session> held, HeldSessionProvider& owner, client::SessionStats lent_at)
-      : held_(std::move(held)), s_(*held_), owner_(owner), lent_at_(lent_at) {}
+  // `reused`: lent a session an earlier command opened (the command attached to nothing new).
+  BorrowedSession(std::shared_ptr<client::Session> held, HeldSessionProvider& owner, client::SessionStats lent_at,
+                  bool reused = false)
+      : ForwardingSession(*held), held_(std::move(held)), s_(inner()), owner_(owner), lent_at_(lent_at), reused_(reused) {}
 
   bool borrows(const std::shared_ptr<client::Session>& held) const { return held_ == held; }
 
-  const client::TargetInfo& target() const override { return s_.target(); }
   // This command's share of the traffic (-v counts the requests a command sent); the RTT
   // estimate is the held session's.
   client::SessionStats stats() const override { return since(s_.stats(), lent_at_); }
+  // The agent keeps the conversation itself.
+  std::optional<client::ResumePoint> resume_point() const override { return std::nullopt; }
+  bool resumed() const override { return reused_ || s_.resumed(); }
   // Reads show the bytes under the breakpoints the agent keeps inserted, as gdb's do.
   Expected<Bytes> read_memory(uint64_t a, uint64_t n, client::ProgressFn p) override {
     KDP_TRY(Bytes bytes, s_.read_memory(a, n, std::move(p)));
@@ -36,21 +41,8 @@ class BorrowedSession final : public client::Session {
     KDP_TRY_STATUS(owner_.lift_breakpoints(s_, a, d.size()));  // the next continue sets them over the new bytes
     return s_.write_memory(a, d);
   }
-  Expected<Bytes> read_physical(uint64_t a, uint64_t n, uint16_t c) override { return s_.read_physical(a, n, c); }
-  Status write_physical(uint64_t a, ByteView d, uint16_t c) override { return s_.write_physical(a, d, c); }
-  Expected<uint64_t> read_msr(uint32_t m, uint16_t c) override { return s_.read_msr(m, c); }
-  Status write_msr(uint32_t m, uint64_t v, uint16_t c) override { return s_.write_msr(m, v, c); }
-  Expected<uint32_t> read_ioport(uint16_t p, uint16_t w, uint16_t c) override { return s_.read_ioport(p, w, c); }
-  Status write_ioport(uint16_t p, uint16_t w, uint32_t v, uint16_t c) override {
-    return s_.write_ioport(p, w, v, c);
-  }
-  Expected<wire::X86ThreadState64> read_registers() override { return s_.read_registers(); }
-  Status write_registers(const wire::X86ThreadState64& r) override { return s_.write_registers(r); }
-  Expected<Bytes> read_float_state() override { return s_.read_float_state(); }
   Status set_breakpoint(uint64_t a) override { return owner_.keep_breakpoint(s_, a); }
   Status remove_breakpoint(uint64_t a) override { return owner_.park_breakpoint(s_, a); }
-  std::vector<client::BreakpointInfo> breakpoints() const override { return s_.breakpoints(); }
-  Status adopt_breakpoint(uint64_t a, uint8_t o) override { return s_.adopt_breakpoint(a, o); }
 
   // A stop that arrived while no command ran is the answer to this resume.
   Expected<client::StopEvent> resume_and_wait(std::chrono::milliseconds t) override {
@@ -66,8 +58,6 @@ class BorrowedSession final : public client::Session {
     if (auto stop = owner_.take_queued_stop()) return *stop;
     return s_.wait_for_stop(t);
   }
-  bool running() const override { return s_.running(); }
-  uint64_t generation() const override { return s_.generation(); }
 
   Status disconnect() override {
     (void)owner_.lift_breakpoints(s_, 0, UINT64_MAX);  // the kernel runs on without them
@@ -79,7 +69,6 @@ class BorrowedSession final : public client::Session {
     owner_.note_reboot();
     return s_.reboot();
   }
-  Expected<wire::DumpInfo> dump_info() override { return s_.dump_info(); }
 
  private:
   static client::SessionStats since(client::SessionStats now, const client::SessionStats& base) {
@@ -99,17 +88,21 @@ class BorrowedSession final : public client::Session {
   client::Session& s_;
   HeldSessionProvider& owner_;
   client::SessionStats lent_at_;
+  bool reused_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::string& target, AttachKind kind,
                                                                      client::SessionOptions options) {
-  if (kind != AttachKind::kReattach || !is_held_target(target)) return fresh_.open(target, kind, std::move(options));
+  // A live held session serves reattach and connect alike (it is kdpctl's own, not another
+  // debugger's); a new one is opened the way the command asks: connect never takes over.
+  if (!is_held_target(target)) return fresh_.open(target, kind, std::move(options));
   const std::chrono::milliseconds stop_limit = options.retry.deadline;
   command_log_ = std::move(options.packet_log);
   client::SessionStats lent_at;
-  if (!held_ || stale_ || detached_) {
+  const bool reused = held_ && !stale_ && !detached_;
+  if (!reused) {
     // int3s the old session wrote stay in memory: the new one adopts them (REATTACH has cleared
     // the kernel-managed ones).
     const std::vector<client::BreakpointInfo> left = held_ && !detached_ ? held_->breakpoints()
@@ -135,7 +128,10 @@ Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::
     lent_at = held_->stats();
   }
   KDP_TRY_STATUS(await_pending_stop(stop_limit));
-  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this, lent_at));
+  // `connect` says it used kdpctl's own session; `reattach` prints what direct mode prints (the
+  // agent took the kernel over when it opened the session it lends).
+  const bool says_reused = reused && kind == AttachKind::kConnect;
+  return std::unique_ptr<client::Session>(std::make_unique<BorrowedSession>(held_, *this, lent_at, says_reused));
 }
 
 bool HeldSessionProvider::is_held_target(const std::string& target) {

@@ -21,6 +21,7 @@ namespace kdp::cli::agent {
 
 class HeldSessionProvider final : public SessionProvider {
  public:
+  bool keeps_sessions() const override { return true; }
   HeldSessionProvider(std::string target, SessionProvider& fresh, const std::atomic<bool>* interrupt)
       : target_(std::move(target)), fresh_(fresh), interrupt_(interrupt) {}
 

@@ -9,8 +9,9 @@ const CommandSpec kConnect{
     .name = "connect",
     .usage = "connect [HOST[:PORT]]",
     .summary = "attach with a plain CONNECT (fails if another debugger holds the kernel)",
-    .details = "Like reattach, but polite: a kernel that is already connected answers\n"
-               "KDPERR_ALREADY_CONNECTED and keeps its current debugger. Later commands reattach.",
+    .details = "Like reattach, but polite: a kernel that another debugger holds answers\n"
+               "KDPERR_ALREADY_CONNECTED and keeps it (reattach takes it over). A kernel that\n"
+               "kdpctl's last command left connected is simply used again.",
     .run = [](Invocation& inv) { return run_attach(inv, AttachKind::kConnect); },
 };
 

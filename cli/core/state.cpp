@@ -18,6 +18,7 @@
 #include "cli/core/atomic_file.h"
 #include "cli/core/number.h"
 #include "cli/core/state_lock.h"
+#include "cli/core/state_session.h"
 #include "cli/core/user_text.h"
 
 namespace kdp::cli {
@@ -125,6 +126,10 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
        }},
       {"breakpoint", parse_breakpoint},
       {"planted", parse_planted},
+      {"session", [](std::string_view v, State& s) -> Status {
+         KDP_TRY(s.session, parse_kept_session(v));
+         return {};
+       }},
       {"next-breakpoint", [](std::string_view v, State& s) -> Status {
          KDP_TRY(int n, parse_int(v, "next-breakpoint", 1, 1000001));
          return s.breakpoints.set_next_number(n);
@@ -203,6 +208,8 @@ std::string serialize_state(const State& s) {
   }
   if (s.breakpoints.next_number() > 1) out << "next-breakpoint " << s.breakpoints.next_number() << "\n";
   for (const PlantedBreakpoint& p : s.planted) out << "planted " << hex(p.address) << " " << hex(p.original) << "\n";
+  if (s.session)
+    if (auto line = format_kept_session(*s.session)) out << "session " << *line << "\n";
   if (s.examine.last_format) out << "x.format " << s.examine.last_format << "\n";
   if (s.examine.last_size != 'w') out << "x.size " << s.examine.last_size << "\n";
   if (s.examine.last_count) out << "x.count " << s.examine.last_count << "\n";

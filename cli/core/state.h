@@ -9,6 +9,7 @@
 //   breakpoint 1 0xffffff8000201234 hits 2
 //   next-breakpoint 2
 //   planted 0xffffff8000201234 0x55
+//   session macvm 52311 7 0x9c2a11f0 0x9c2a11f9 0 12 0x1 0x3 0x1000007 0x4 1024 Darwin Kernel ...
 //   x.format x
 //   x.size g
 //   x.count 4
@@ -29,6 +30,7 @@
 #include <vector>
 
 #include "kdp/base/error.h"
+#include "kdp/client/session.h"
 #include "cli/core/breakpoints.h"
 #include "cli/core/examine_format.h"
 
@@ -45,6 +47,14 @@ struct PlantedBreakpoint {
   friend bool operator==(const PlantedBreakpoint&, const PlantedBreakpoint&) = default;
 };
 
+// The conversation the last one-shot command left with the stopped kernel at `target`
+// (client::ResumePoint): the next command binds the same port and goes on with it.
+struct KeptSession {
+  std::string target;
+  client::ResumePoint point;
+  friend bool operator==(const KeptSession&, const KeptSession&) = default;
+};
+
 struct State {
   std::optional<std::string> target;       // "macvm" or "192.0.2.7:41139", as the user wrote it
   std::optional<std::string> kernel;       // --kernel PATH, for symbols (kernel-loader work)
@@ -54,6 +64,7 @@ struct State {
   std::optional<uint64_t> srtt_us;         // the round trip measured at the last reattach
   BreakpointList breakpoints;
   std::vector<PlantedBreakpoint> planted;
+  std::optional<KeptSession> session;
   ExamineMemory examine;
   std::optional<uint64_t> next_address;    // where a bare `x` continues
   friend bool operator==(const State&, const State&) = default;

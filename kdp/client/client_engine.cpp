@@ -69,7 +69,8 @@ ClientEngine::ClientEngine(EngineConfig config)
     : config_(std::move(config)),
       rto_(config_.retry),
       next_key_(config_.first_key),
-      conversation_first_key_(config_.first_key) {}
+      conversation_first_key_(config_.first_key),
+      origin_key_(config_.first_key) {}
 
 void ClientEngine::start(RequestSpec spec, Time now) {
   assert(!busy());
@@ -320,7 +321,7 @@ bool ClientEngine::is_duplicate_notification(uint8_t seq) const {
   return static_cast<uint8_t>(seq - next_notification_seq_) >= 128;
 }
 
-bool ClientEngine::issued_here(uint32_t key) const { return key - config_.first_key < next_key_ - config_.first_key; }
+bool ClientEngine::issued_here(uint32_t key) const { return key - origin_key_ < next_key_ - origin_key_; }
 
 // The kernel sends replies to the reply port of the session it serves: a RESUMECPUS or DISCONNECT
 // reply under a key this engine never issued, on our port, is a delayed request of an earlier
@@ -336,7 +337,7 @@ void ClientEngine::on_let_go(const wire::Packet& reply) {
 }
 
 bool ClientEngine::is_previous_conversation(uint32_t key) const {
-  return key - config_.first_key < conversation_first_key_ - config_.first_key;
+  return key - origin_key_ < conversation_first_key_ - origin_key_;
 }
 
 void ClientEngine::restart_sequence() {
@@ -347,6 +348,16 @@ void ClientEngine::restart_sequence() {
   connect_key_.reset();
   rewind_suspected_ = false;
   hazard_.clear();
+}
+
+void ClientEngine::resume_conversation(uint8_t next_seq, uint32_t connect_key, uint8_t next_notification) {
+  restart_sequence();
+  reset_notifications();
+  next_notification_seq_ = next_notification;
+  next_seq_ = next_seq;
+  connect_key_ = connect_key;
+  origin_key_ = connect_key;  // the earlier engine's keys: issued by us, and stale
+  conversation_first_key_ = config_.first_key;
 }
 
 void ClientEngine::reset_notifications() {

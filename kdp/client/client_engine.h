@@ -151,6 +151,14 @@ class ClientEngine {
     next_seq_ = seq;
     seq_certain_ = true;
   }
+  // Goes on with a conversation an earlier engine (an earlier kdpctl process on the same port)
+  // had with the kernel: the next request goes out under `next_seq`, and keys from the
+  // conversation's CONNECT (`connect_key`) up to this engine's first key were that engine's own,
+  // so its late replies are merely stale. EngineConfig::first_key must continue its numbering.
+  // Notifications go on from `next_notification` (already seen ones are acknowledged and dropped).
+  void resume_conversation(uint8_t next_seq, uint32_t connect_key, uint8_t next_notification);
+  uint32_t next_key() const { return next_key_; }
+  uint8_t next_notification_seq() const { return next_notification_seq_; }
   // The kernel numbers notifications from 0 again after every CONNECT/REATTACH (spec §4.8).
   void reset_notifications();
   // A stop is expected from now on (the caller resumed the kernel); notifications that arrive
@@ -218,6 +226,7 @@ class ClientEngine {
   bool seq_certain_ = true;
   uint32_t next_key_;
   uint32_t conversation_first_key_;
+  uint32_t origin_key_;  // the first key of this engine's, or its resumed conversation's
   std::optional<Pending> pending_;
   // A failed RESUMECPUS: a stop arriving later proves it ran (its seq was then consumed).
   std::optional<uint8_t> unresolved_resume_seq_;

@@ -17,6 +17,9 @@ EngineConfig engine_config(const SessionSetup& setup) {
   config.target = setup.target;
   config.retry = setup.options.retry;
   config.first_key = setup.first_key.value_or(random_key());
+  // A resumed conversation's keys go on where the earlier process stopped: its late replies are
+  // then stale, never taken for ours.
+  if (setup.options.resume) config.first_key = setup.options.resume->next_key;
   config.trace = setup.options.packet_log;
   return config;
 }
@@ -50,12 +53,23 @@ Status KdpSession::attach(AttachMode mode) {
   Time deadline = link_.now() + setup_.options.retry.deadline;
   mode_ = mode;
   attaching_ = true;
-  Status done = handshake(mode, deadline);
-  if (done) done = query_target();
+  Status done = attach_steps(mode, deadline);
   attaching_ = false;
   attached_at_ = link_.now();
   if (!done) return std::move(done).error().context((mode == AttachMode::kReattach ? "reattach " : "connect ") + label());
   return {};
+}
+
+Status KdpSession::attach_steps(AttachMode mode, Time deadline) {
+  // Either mode goes on with a conversation of our own: it is not another debugger's to take
+  // over or to be refused by. A resumed plain CONNECT still never takes over someone else's
+  // (take_back refuses in kConnect mode).
+  if (setup_.options.resume) {
+    KDP_TRY(bool went_on, go_on(*setup_.options.resume, deadline));
+    if (went_on) return {};
+  }
+  KDP_TRY_STATUS(handshake(mode, deadline));
+  return query_target();
 }
 
 Status KdpSession::query_target() {

@@ -65,6 +65,8 @@ class KdpSession final : public Session {
 
   const TargetInfo& target() const override { return info_; }
   SessionStats stats() const override;
+  std::optional<ResumePoint> resume_point() const override;
+  bool resumed() const override { return resumed_; }
   uint64_t generation() const override { return generation_; }
 
   Expected<Bytes> read_memory(uint64_t address, uint64_t size, ProgressFn progress) override;
@@ -103,6 +105,7 @@ class KdpSession final : public Session {
   };
 
   // kdp_session.cpp
+  Status attach_steps(AttachMode mode, Time deadline);
   Status query_target();
   std::string label() const;  // "macvm:41139"
   std::string on_target(std::string step) const { return step + " on " + label(); }
@@ -129,6 +132,10 @@ class KdpSession final : public Session {
   Status reinsert_kernel_breakpoints();
   Expected<bool> resumed_or_regained(const Error& unanswered, Time deadline);
   RequestSpec connect_spec() const;
+
+  // session_resume.cpp
+  Expected<bool> go_on(const ResumePoint& point, Time deadline);
+  Expected<bool> reconnect_or_not(const Error& silence, Time deadline);
 
   // session_memory.cpp
   MemorySpace virtual_space() const;
@@ -179,6 +186,7 @@ class KdpSession final : public Session {
   uint64_t generation_ = 0;           // see Session::generation; bumped by note_request
   bool attaching_ = false;  // inside attach()
   bool rtt_seeded_ = false;
+  bool resumed_ = false;  // went on with an earlier process's conversation (SessionOptions::resume)
   AttachMode mode_ = AttachMode::kReattach;
   Time attached_at_{};
   bool ignored_ = false;  // the last call went unanswered by a kernel that answers KDP_CONNECT

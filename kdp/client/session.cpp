@@ -14,10 +14,23 @@ std::string host_part(const std::string& target) {
   return target.substr(0, colon);
 }
 
+// The transport, on the port of the conversation to resume if it is free (else afresh).
+Expected<Route> open_route(const std::string& target, SessionOptions& options) {
+  if (options.resume && options.local_port == 0) {
+    auto route = options.transport(target, options.resume->local_port);
+    if (route) return route;
+    if (options.packet_log)
+      options.packet_log("   cannot go on with the last session on port " + std::to_string(options.resume->local_port) +
+                         " (" + route.error().message() + "): attaching afresh");
+    options.resume.reset();
+  }
+  return options.transport(target, options.local_port);
+}
+
 Expected<std::unique_ptr<Session>> open_with(const std::string& target, SessionOptions options, AttachMode mode) {
   std::string step = (mode == AttachMode::kReattach ? "reattach " : "connect ") + target;
   if (!options.transport) return usage_error(step + ": no transport given (SessionOptions::transport)");
-  auto route = options.transport(target, options.local_port);
+  auto route = open_route(target, options);
   if (!route) return std::move(route).error().context(step);
   std::unique_ptr<Transport> used = std::move(route->transport);
   if (options.wrap_transport) {

@@ -25,6 +25,36 @@
 
 namespace kdp::client {
 
+// What the handshake learned (spec §4.4: VERSION, HOSTINFO, KERNELVERSION, MAXBYTES).
+struct TargetInfo {
+  std::string host;           // as the user wrote it ("macvm")
+  std::string address;        // resolved "192.0.2.7:41139"
+  uint32_t version = 0;
+  uint32_t feature = 0;       // bit 0: kernel-managed breakpoints
+  wire::HostInfoReply host_info;
+  std::string kernel_version;  // full KERNELVERSION text
+  std::optional<std::string> uuid;   // from "; UUID=" (36 chars, upper case)
+  std::optional<uint64_t> stext;     // from "; stext=0x..." (10.8+, KASLR)
+  uint32_t max_bytes = wire::kMaxDataSize;
+  bool kernel_breakpoints() const { return (feature & wire::kFeatureBreakpoints) != 0; }
+  friend bool operator==(const TargetInfo&, const TargetInfo&) = default;
+};
+
+// Where a process that ended left its conversation with a stopped kernel (kdpctl keeps it in its
+// state file between one-shot commands): the kernel still serves that conversation, replying to
+// local_port and expecting next_seq. A new process that binds the same port goes on with it
+// instead of REATTACH + CONNECT: one round trip instead of six, and no REATTACH whose delayed
+// copies could reset the kernel under the next command.
+struct ResumePoint {
+  uint16_t local_port = 0;
+  uint8_t next_seq = 0;
+  uint32_t connect_key = 0;  // the key of the CONNECT that opened the conversation
+  uint32_t next_key = 0;     // request keys go on from here
+  uint8_t next_notification = 0;  // the kernel's next KDP_EXCEPTION seq (spec §4.8)
+  TargetInfo target;         // what its handshake learned (host and address are not kept)
+  friend bool operator==(const ResumePoint&, const ResumePoint&) = default;
+};
+
 struct SessionOptions {
   // Opens the transport to the target (kdp/net: net::udp_transport_factory()). Required by
   // Session::reattach/connect.
@@ -47,24 +77,15 @@ struct SessionOptions {
   // Set by a SIGINT handler: waits (continue, and requests still being retransmitted) return
   // ErrorKind::kInterrupted within ~50 ms of it turning true.
   const std::atomic<bool>* interrupt = nullptr;
+  // Go on with the conversation an earlier process left (see ResumePoint) on its port; when that
+  // port is taken or the kernel does not answer there, the usual handshake runs instead.
+  std::optional<ResumePoint> resume;
   // Wraps the socket transport before the handshake (kdpctl --record puts a capture recorder
   // around it); the error fails the session open.
   std::function<Expected<std::unique_ptr<Transport>>(std::unique_ptr<Transport>)> wrap_transport;
 };
 
-// What the handshake learned (spec §4.4: VERSION, HOSTINFO, KERNELVERSION, MAXBYTES).
-struct TargetInfo {
-  std::string host;           // as the user wrote it ("macvm")
-  std::string address;        // resolved "192.0.2.7:41139"
-  uint32_t version = 0;
-  uint32_t feature = 0;       // bit 0: kernel-managed breakpoints
-  wire::HostInfoReply host_info;
-  std::string kernel_version;  // full KERNELVERSION text
-  std::optional<std::string> uuid;   // from "; UUID=" (36 chars, upper case)
-  std::optional<uint64_t> stext;     // from "; stext=0x..." (10.8+, KASLR)
-  uint32_t max_bytes = wire::kMaxDataSize;
-  bool kernel_breakpoints() const { return (feature & wire::kFeatureBreakpoints) != 0; }
-};
+
 
 // A stop reported by KDP_EXCEPTION.
 struct StopEvent {
@@ -123,6 +144,11 @@ class Session {
 
   virtual const TargetInfo& target() const = 0;
   virtual SessionStats stats() const = 0;
+  // Where a later process may go on with this conversation if this one ends now: only while the
+  // kernel is stopped, connected to us, and its expected seq is known.
+  virtual std::optional<ResumePoint> resume_point() const { return std::nullopt; }
+  // Whether this session went on with a conversation it was given (SessionOptions::resume).
+  virtual bool resumed() const { return false; }
 
   // Changes whenever what a memory read returns may have changed: before every request that lets
   // the kernel run (resume, step), writes memory, registers, MSRs or ports, sets or removes a

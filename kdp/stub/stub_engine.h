@@ -135,6 +135,7 @@ class StubEngine {
   void schedule_stop_after(Duration d, Time now);
 
   bool connected() const { return session_.connected; }
+  uint16_t reply_port() const { return session_.reply_port; }  // where replies go while connected
   bool running() const { return state_ == State::kRunning; }
   bool booting() const { return state_ == State::kBooting; }
   bool awaiting_ack() const { return state_ == State::kAwaitingAck; }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "tests/cli/agent_cli.h"
@@ -31,12 +32,17 @@ RequestCount request_count(const std::string& err) {
 }
 
 // How many datagrams the -v packet log shows sent with this command name.
+// Requests of this kind the command sent: distinct keys, since a retransmission (a machine under
+// load easily outwaits a 1 ms timeout) repeats the same request.
 size_t sent(const std::string& err, const std::string& command) {
-  size_t count = 0;
+  std::set<std::string> keys;
   std::istringstream lines(err);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("--> ", 0) == 0 && line.find(command) != std::string::npos) ++count;
-  return count;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("--> ", 0) != 0 || line.find(command) == std::string::npos) continue;
+    const size_t key = line.find(" key=");
+    keys.insert(key == std::string::npos ? line : line.substr(key, line.find(' ', key + 1) - key));
+  }
+  return keys.size();
 }
 
 std::string world_dir() {

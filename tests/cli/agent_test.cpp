@@ -56,10 +56,11 @@ TEST_CASE("agent: reattach starts it, commands reuse it, status lists it, detach
   CHECK(unreadable.exit_code == 1);
   CHECK(unreadable.err == "kdpctl: Cannot access memory at address 0xffffff8000400000\n");
   CHECK(cli.agent_pid(sim.target()) == pid);  // reused, not restarted
-  // The agent holds the kernel: a plain CONNECT from this process is refused.
-  ProcessResult connect = cli.run({"connect"});
-  CHECK(connect.exit_code == 1);
-  CHECK(contains(connect.err, "KDPERR_ALREADY_CONNECTED"));
+  // The agent holds the kernel for kdpctl: connect uses that session (no CONNECT is sent).
+  ProcessResult connect = cli.run({"-v", "connect"});
+  CHECK(connect.exit_code == 0);
+  CHECK(contains(connect.out, "with the session kdpctl already holds\n"));
+  CHECK(!contains(connect.err, "--> KDP_CONNECT"));
 
   // Breakpoints and continue through the agent; dump -o relative to the client's directory.
   const std::string rip = rip_of(cli);

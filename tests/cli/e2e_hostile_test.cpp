@@ -22,11 +22,6 @@ namespace {
 
 constexpr const char* kText = "0xffffff8000200000";  // the demo kernel's first byte (Mach-O header)
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 mode_t type_of(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return 0;

@@ -4,6 +4,12 @@
 // formats. The state file names no target, so nothing can reach a network.
 #include <doctest/doctest.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
+
 #include "tests/cli/e2e_support.h"
 
 using namespace kdp::cli::test;
@@ -137,6 +143,63 @@ TEST_CASE("-v ends with the count of KDP requests the command sent") {
   const size_t last = r.err.rfind("kdpctl: ");
   REQUIRE(last != std::string::npos);
   const std::string line = r.err.substr(last);
-  // REATTACH, CONNECT, VERSION, HOSTINFO, KERNELVERSION, MAXBYTES, then one READMEM64.
-  CHECK(line == "kdpctl: 7 KDP requests (0 cache hits)\n");
+  // KERNELVERSION (going on with the conversation `reattach` left), then one READMEM64.
+  CHECK(line == "kdpctl: 2 KDP requests (0 cache hits)\n");
+  // Asked to take the kernel over, kdpctl does so, and the next command goes on from there.
+  ProcessResult again = kdpctl.run({"-v", "reattach"});
+  CHECK(again.exit_code == 0);
+  CHECK(contains(again.err, "--> KDP_REATTACH seq=0"));
+  ProcessResult after = kdpctl.run({"-v", "x/s", "0xffffff8000800000"});
+  CHECK(after.out == kVersionLine);
+  CHECK(contains(after.err, "kdpctl: 2 KDP requests (0 cache hits)\n"));
+  CHECK(!contains(after.err, "KDP_REATTACH"));
+}
+
+namespace {
+
+// The port of the conversation the state file keeps ("session TARGET PORT ..."), or 0.
+int kept_port(const std::string& state_text) {
+  const size_t at = state_text.find("\nsession ");
+  if (at == std::string::npos) return 0;
+  std::istringstream line(state_text.substr(at + 9));
+  std::string target;
+  int port = 0;
+  line >> target >> port;
+  return port;
+}
+
+}  // namespace
+
+TEST_CASE("one-shot commands go on with the kept conversation; a taken port means attaching afresh") {
+  if (!binaries_available()) return;
+  Sim sim;
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  const int port = kept_port(read_file(kdpctl.state_path()));
+  REQUIRE(port > 0);
+  ProcessResult resumed = kdpctl.run({"-v", "hostinfo"});
+  CHECK(resumed.exit_code == 0);
+  CHECK(!contains(resumed.err, "KDP_REATTACH"));
+  CHECK(kept_port(read_file(kdpctl.state_path())) == port);
+
+  // Someone else holds that port now: the next command attaches afresh from another port.
+  const int blocker = ::socket(AF_INET, SOCK_DGRAM, 0);
+  REQUIRE(blocker >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(blocker, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+  ProcessResult afresh = kdpctl.run({"-v", "hostinfo"});
+  ::close(blocker);
+  CHECK(afresh.exit_code == 0);
+  CHECK(afresh.out == resumed.out);
+  CHECK(contains(afresh.err, "cannot go on with the last session on port " + std::to_string(port)));
+  CHECK(contains(afresh.err, "--> KDP_REATTACH seq=0"));
+  CHECK(kept_port(read_file(kdpctl.state_path())) != port);
+
+  // --target alone keeps nothing, detach ends the conversation.
+  CHECK(kdpctl.run({"detach"}).exit_code == 0);
+  CHECK(kept_port(read_file(kdpctl.state_path())) == 0);
 }

@@ -14,11 +14,6 @@ using namespace kdp::cli::test;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // A private kdpctl attached to `sim`.
 std::unique_ptr<Kdpctl> attached(const Sim& sim) {
   REQUIRE(sim.ready());

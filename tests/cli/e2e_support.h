@@ -23,6 +23,8 @@ std::string demo_core_path();
 bool binaries_available();
 
 bool contains(const std::string& text, const std::string& part);
+// The whole file (tests read small files they wrote or kdpctl wrote).
+std::string read_file(const std::string& path);
 
 // A fresh directory, removed with everything in it at scope exit.
 class TempDir {

@@ -44,7 +44,8 @@ class SimSessionProvider final : public cli::SessionProvider {
 
   Expected<std::unique_ptr<client::Session>> open(const std::string& target, cli::AttachKind kind,
                                                   client::SessionOptions options) override {
-    const uint16_t port = next_port_++;
+    // A resumed conversation binds the port it left (Session::reattach does so over UDP).
+    const uint16_t port = options.resume ? options.resume->local_port : next_port_++;
     std::function<void(std::string_view)> user_log = std::move(options.packet_log);
     options.packet_log = [this, port, user_log](std::string_view line) {
       keep(":" + std::to_string(port) + " " + std::string(line));

@@ -54,6 +54,19 @@ State sample_state() {
   s.examine = {'x', 'g', 4};
   s.next_address = 0xffffff8000200020;
   s.planted.push_back({0xffffff8000201000, 0x55});
+  KeptSession kept;
+  kept.target = "macvm:41139";
+  kept.point.local_port = 52311;
+  kept.point.next_seq = 7;
+  kept.point.connect_key = 0x9c2a11f0;
+  kept.point.next_key = 0x9c2a11f9;
+  kept.point.next_notification = 2;
+  kept.point.target.version = 12;
+  kept.point.target.feature = 1;
+  kept.point.target.host_info = {0x3, 0x1000007, 0x4};
+  kept.point.target.max_bytes = 1024;
+  kept.point.target.kernel_version = "Darwin Kernel Version 11.3.0: Thu Jan 12 18:47:41 PST 2012; UUID=X";
+  s.session = kept;
   return s;
 }
 
@@ -82,6 +95,18 @@ TEST_CASE("state file format is line based text a human can read") {
   CHECK(text.find("\nbreakpoint 3 0xffffff80002a0000\n") != std::string::npos);
   CHECK(text.find("\nkernel /Volumes/KDK/mach_kernel with spaces\n") != std::string::npos);
   CHECK(text.find("\nplanted 0xffffff8000201000 0x55\n") != std::string::npos);
+  CHECK(text.find("\nsession macvm:41139 52311 7 0x9c2a11f0 0x9c2a11f9 2 12 0x1 0x3 0x1000007 0x4 1024 "
+                  "Darwin Kernel Version 11.3.0: Thu Jan 12 18:47:41 PST 2012; UUID=X\n") != std::string::npos);
+}
+
+TEST_CASE("a kept session whose kernel version cannot be written on one line is not written") {
+  State s = sample_state();
+  s.session->point.target.kernel_version = "two\nlines";
+  const std::string text = serialize_state(s);
+  CHECK(text.find("\nsession ") == std::string::npos);
+  auto back = parse_state(text, "mem");
+  REQUIRE(back);
+  CHECK(!back->session);
 }
 
 TEST_CASE("parsing tolerates comments, blank lines, CRLF and extra blanks") {
@@ -111,6 +136,12 @@ TEST_CASE("malformed state names the file and line and says what is wrong") {
   CHECK(parse_error("breakpoint 1 0x10 hits\n").find("expected") != std::string::npos);
   CHECK(parse_error("planted 0x10 0x100\n") == "state file /tmp/st:1: original byte 0x100 is not a byte");
   CHECK(parse_error("planted 0x10\n").find("expected \"planted ADDRESS ORIGINAL-BYTE\"") != std::string::npos);
+  CHECK(parse_error("session macvm 52311 7\n") == "state file /tmp/st:1: session: expected connect key");
+  CHECK(parse_error("session macvm 70000 7 1 1 0 12 1 3 7 4 1024\n") ==
+        "state file /tmp/st:1: session: port 70000 is too large");
+  CHECK(parse_error("session macvm 0 7 1 1 0 12 1 3 7 4 1024\n") == "state file /tmp/st:1: session: port 0");
+  CHECK(parse_error("session macvm 5 256 1 1 0 12 1 3 7 4 1024\n") ==
+        "state file /tmp/st:1: session: next seq 256 is too large");
 }
 
 TEST_CASE("load_state: a missing file is a fresh state, a malformed one an error") {

@@ -22,6 +22,7 @@ SimWorld::SimWorld(stub::StubEngine kernel, WorldConfig config)
       rng_(config.seed ^ 0x9e3779b97f4a7c15ULL) {}
 
 std::unique_ptr<client::Transport> SimWorld::attach(uint16_t port) {
+  if (bound_[port]++ == 0) inbox(Endpoint{kDebuggerIp, port}).clear();
   return std::make_unique<SimTransport>(*this, Endpoint{kDebuggerIp, port});
 }
 
@@ -109,9 +110,16 @@ bool SimWorld::step(Time until) {
   return true;
 }
 
+void SimWorld::release(uint16_t port) {
+  if (--bound_[port] > 0) return;
+  bound_.erase(port);
+  inbox(Endpoint{kDebuggerIp, port}).clear();
+}
+
 void SimWorld::deliver(InFlight event) {
   Datagram datagram{event.from, std::move(event.bytes)};
   if (!(event.to == kKernel)) {
+    if (event.to.ipv4 == kDebuggerIp && !bound_.count(event.to.port)) return;  // nobody listens there
     inbox(event.to).push_back(std::move(datagram));
     return;
   }

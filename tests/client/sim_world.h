@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -58,7 +59,11 @@ class SimWorld {
   uint64_t events() const { return events_; }
 
   // A debugger endpoint on this world (10.0.0.1:port).
+  // Like a socket bound to the port: datagrams for a port nobody holds are lost, and a new holder
+  // sees only what arrives after it bound the port (a later process on the same port, as a
+  // resumed kdpctl conversation is, does not read the previous one's queue).
   std::unique_ptr<client::Transport> attach(uint16_t port);
+  void release(uint16_t port);
 
   void send(Endpoint from, const Datagram& datagram);
   // Runs the world until a datagram for `to` is ready (returned) or `until` passes.
@@ -101,6 +106,7 @@ class SimWorld {
   std::atomic<bool> exhausted_{false};
   std::priority_queue<InFlight, std::vector<InFlight>, std::greater<>> in_flight_;
   std::map<uint64_t, std::deque<Datagram>> inboxes_;
+  std::map<uint16_t, int> bound_;  // debugger ports held by transports: how many
   std::function<bool(const Datagram&, Endpoint)> drop_if_;
   std::function<void(const KernelDelivery&)> tap_;
   std::function<void(const std::string&)> kernel_log_;
@@ -110,6 +116,7 @@ class SimWorld {
 class SimTransport final : public client::Transport {
  public:
   SimTransport(SimWorld& world, Endpoint local) : world_(world), local_(local) {}
+  ~SimTransport() override { world_.release(local_.port); }
   Time now() override { return world_.now(); }
   Endpoint local() const override { return local_; }
   Status send(const Datagram& datagram) override;
