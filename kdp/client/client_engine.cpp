@@ -270,6 +270,16 @@ void ClientEngine::on_foreign_reply(const wire::Packet& reply, Time now) {
   const wire::Header& h = reply.header;
   std::string what = "the kernel answered seq " + std::to_string(h.seq) + " with the reply to " +
                      "another request (" + wire::command_name(h.command) + ", key " + hex(h.key) + ")";
+  if (p.spec.command == Command::kConnect && connect_key_ && p.key == *connect_key_ && issued_here(h.key)) {
+    // The conversation's CONNECT, retransmitted to find out why the kernel fell silent, went out
+    // as seq 0 and met a kernel whose E-1 is 0 (the conversation wrapped past 255): it replayed
+    // its reply to our own request instead, so it still serves this conversation, expecting 1.
+    trace("   the kernel replayed our own " + wire::command_name(h.command) + " reply for seq " +
+          std::to_string(h.seq) + ": it still serves this conversation");
+    complete(wire::make_reply(Command::kConnect, h.seq, p.key, wire::ErrorReply{0}), h.seq, now, true);
+    completion_->still_ours = h.command;
+    return;
+  }
   if (!is_pure_query(h.command)) trace("   note: " + what + " changed the kernel's state under this session");
   if (!p.spec.idempotent) {
     trace("   discarded: " + what);

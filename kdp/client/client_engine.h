@@ -91,6 +91,10 @@ struct Completion {
   int attempts = 0;
   Duration elapsed{};
   bool implied_by_stop = false;  // completed by a KDP_EXCEPTION: `reply` is synthesised
+  // A retransmitted CONNECT of this conversation that the kernel answered by replaying its reply
+  // to another of our requests: it never saw the CONNECT and still serves us (`reply` is
+  // synthesised): the command whose reply it replayed. See ClientEngine::on_foreign_reply.
+  std::optional<wire::Command> still_ours;
 };
 
 // A KDP_EXCEPTION (or KDP_TERMINATION) notification seen for the first time.

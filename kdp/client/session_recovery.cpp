@@ -182,6 +182,10 @@ Status KdpSession::regain(const Error& silence, Time deadline) {
   Completion done = link_.run(std::move(probe));
   if (!done.reply)
     return Error(done.reply.error().kind(), silence.message() + "; then " + done.reply.error().message());
+  if (done.still_ours) {  // nothing was reset: notifications and breakpoints stand
+    ++recoveries_;
+    return {};
+  }
   auto* body = std::get_if<wire::ErrorReply>(&done.reply->body);
   if (body != nullptr && is_refusal(body->error)) return take_back(silence, deadline);
   if (body == nullptr || body->error != 0)
@@ -240,6 +244,8 @@ Expected<bool> KdpSession::resumed_or_regained(const Error& unanswered, Time dea
   probe.max_attempts = kSilentAttempts;
   Completion done = link_.run(std::move(probe));
   if (engine.has_stop()) return true;
+  // Still ours, unchanged: it ran if the reply it replayed was our RESUMECPUS's.
+  if (done.still_ours) return *done.still_ours == Command::kResumeCpus;
   if (!done.reply) {
     if (done.reply.error().kind() != ErrorKind::kTimeout) return std::move(done.reply).error();
     return true;

@@ -95,9 +95,10 @@ inline Expected<std::unique_ptr<client::Session>> open_sim_session(
     SimWorld& world, uint16_t port, uint32_t first_key,
     client::AttachMode mode = client::AttachMode::kReattach, client::RetryPolicy policy = sim_policy(),
     std::function<void(std::string_view)> trace = {}, std::chrono::milliseconds retake_window = {},
-    std::optional<std::chrono::nanoseconds> remembered_rtt = {}) {
+    std::optional<std::chrono::nanoseconds> remembered_rtt = {}, std::optional<client::ResumePoint> resume = {}) {
   client::SessionOptions options;
   options.remembered_rtt = remembered_rtt;
+  options.resume = std::move(resume);
   options.retry = policy;
   options.retake_window = retake_window;
   options.packet_log = std::move(trace);

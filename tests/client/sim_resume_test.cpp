@@ -20,8 +20,10 @@ struct World {
   explicit World(KernelSpec spec = {}, WorldConfig config = {}) : World(make_kernel(spec), config) {}
   World(SimKernel kernel, WorldConfig config) : path(kernel.path), world(std::move(kernel.engine), config) {
     world.on_kernel_delivery([this](const KernelDelivery& d) {
-      if (auto h = wire::decode_header(d.datagram.bytes); h && !h->is_reply)
+      if (auto h = wire::decode_header(d.datagram.bytes); h && !h->is_reply) {
         delivered.emplace_back(h->command, h->seq);
+        if (d.executed) executed.push_back(h->command);
+      }
     });
   }
 
@@ -40,6 +42,7 @@ struct World {
   std::vector<uint64_t> path;
   SimWorld world;
   std::vector<std::pair<Command, uint8_t>> delivered;  // requests the kernel received
+  std::vector<Command> executed;                       // ... and those it executed
 };
 
 // The first process: attaches, reads a little, and ends leaving its resume point.
@@ -178,4 +181,27 @@ TEST_CASE("lossy network: 200 resumed conversations give the kernel's bytes") {
       point = session->resume_point();
     }
   }
+}
+
+TEST_CASE("a long conversation wrapped past 255: a silent kernel whose E-1 is 0 is found still ours") {
+  World w;
+  auto session = w.open(kPort, 0x1000);
+  // Requests until the kernel executed one under seq 0 and expects 1.
+  for (int i = 0; i < 300 && session->resume_point()->next_seq != 1; ++i) REQUIRE(session->read_memory(kText, 8));
+  REQUIRE(session->resume_point()->next_seq == 1);
+  // The next request's first six transmissions are lost: the session retransmits its CONNECT
+  // as seq 0, which the kernel answers by replaying its reply to our seq-0 request.
+  int dropped = 0;
+  w.world.drop_if([&](const Datagram& d, Endpoint) {
+    auto h = wire::decode_header(d.bytes);
+    return h && h->command == Command::kReadMem64 && h->seq == 1 && dropped++ < 6;
+  });
+  w.executed.clear();
+  auto r = session->read_memory(kData, 16);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message()));
+  CHECK(*r == w.kernel_bytes(kData, 16));
+  CHECK(dropped >= 6);
+  CHECK(session->stats().recoveries == 1);
+  CHECK(std::ranges::count(w.executed, Command::kConnect) == 0);  // it never took the CONNECT
+  CHECK(w.world.kernel().stats().replayed_replies > 0);
 }

@@ -41,7 +41,7 @@ uint64_t env_or(const char* name, uint64_t fallback) {
 
 struct Totals {
   uint64_t runs = 0, failures = 0, ops = 0, requests = 0, retransmissions = 0, resyncs = 0;
-  uint64_t discarded = 0, stops = 0, handovers = 0, seq255 = 0, hazards = 0, tolerated = 0;
+  uint64_t discarded = 0, stops = 0, handovers = 0, resumes = 0, seq255 = 0, hazards = 0, tolerated = 0;
   double virtual_seconds = 0;
 
   void add(const RunReport& r) {
@@ -54,6 +54,7 @@ struct Totals {
     discarded += r.discarded;
     stops += r.stops;
     handovers += r.handovers;
+    resumes += r.resumes;
     seq255 += r.seq255;
     hazards += r.hazards;
     tolerated += r.tolerated_errors;
@@ -87,7 +88,7 @@ TEST_CASE("deterministic simulation: no wrong result and no hang for any seed") 
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf(
       "simulation: %llu runs (seeds %llu..%llu) in %.1f s wall, %.0f s virtual: %llu ops, %llu requests, "
-      "%llu retransmissions, %llu resyncs, %llu discarded datagrams, %llu stops, %llu handovers, "
+      "%llu retransmissions, %llu resyncs, %llu discarded datagrams, %llu stops, %llu handovers, %llu resumes, "
       "%llu requests executed as seq 255, %llu sessions hit by stale or duplicate handshake requests "
       "(%llu errors tolerated), "
       "%llu failures\n",
@@ -95,6 +96,7 @@ TEST_CASE("deterministic simulation: no wrong result and no hang for any seed") 
       totals.virtual_seconds, (unsigned long long)totals.ops, (unsigned long long)totals.requests,
       (unsigned long long)totals.retransmissions, (unsigned long long)totals.resyncs,
       (unsigned long long)totals.discarded, (unsigned long long)totals.stops, (unsigned long long)totals.handovers,
+      (unsigned long long)totals.resumes,
       (unsigned long long)totals.seq255, (unsigned long long)totals.hazards, (unsigned long long)totals.tolerated,
       (unsigned long long)totals.failures);
   CHECK(totals.failures == 0);
@@ -103,6 +105,7 @@ TEST_CASE("deterministic simulation: no wrong result and no hang for any seed") 
     CHECK(totals.resyncs > 0);
     CHECK(totals.seq255 > 0);
     CHECK(totals.handovers > 0);
+    CHECK(totals.resumes > 0);
     CHECK(totals.stops > 0);
   }
 }

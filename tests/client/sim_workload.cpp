@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <random>
 
 #include "kdp/wire/codec.h"
@@ -29,8 +30,9 @@ class Workload {
   Duration max_latency() const;
 
   // sessions
-  Status open_session(uint16_t port);
+  Status open_session(uint16_t port, std::optional<client::ResumePoint> resume = {});
   Status handover(bool same_port);
+  Status resume_handover();
   Status recover(const Error& error, std::string_view op);
   template <class T>
   Status check_ok(Expected<T>& result, std::string_view op, bool& skipped);
@@ -71,6 +73,8 @@ class Workload {
   std::map<uint64_t, bool> breakpoints_;   // ours -> kernel-managed
   bool connected_ = false;                 // the kernel executed the current session's CONNECT
   bool hazard_ = false;                    // ... and then something KDP cannot always recover
+  std::set<uint32_t> connect_keys_;        // keys of the CONNECTs the kernel executed
+  bool reconnected_by_duplicate_ = false;  // the last session change was a repeated CONNECT
   bool lost_track_ = false;                // breakpoints were abandoned after a hazard
   bool kernel_ran_ = false;                // this op resumed the kernel
   bool kernel_ran_before_ = false;         // the previous op did
@@ -97,6 +101,8 @@ Workload::Workload(uint64_t seed, bool verbose) : seed_(seed), verbose_(verbose)
     bool handshake = h->command == wire::Command::kReattach || h->command == wire::Command::kConnect;
     if (handshake && connected_) note_hazard("a delayed duplicate " + wire::command_name(h->command));
     if (h->command == wire::Command::kConnect) connected_ = true;
+    if (handshake || h->command == wire::Command::kDisconnect)
+      reconnected_by_duplicate_ = h->command == wire::Command::kConnect && !connect_keys_.insert(h->key).second;
   });
 }
 
@@ -148,14 +154,19 @@ void Workload::log(const std::string& line) {
                             line.c_str());
 }
 
-Status Workload::open_session(uint16_t port) {
-  key_base_ = static_cast<uint32_t>(rng_());
-  connected_ = false;
-  hazard_ = false;
-  log("reattach from port " + std::to_string(port) + " (keys from " + hex(key_base_) + ")");
+Status Workload::open_session(uint16_t port, std::optional<client::ResumePoint> resume) {
+  // A resumed conversation's keys go on from the previous session's, so its requests (and the
+  // previous process's late ones) stay inside the current key range.
+  if (!resume) {
+    key_base_ = static_cast<uint32_t>(rng_());
+    connected_ = false;
+    hazard_ = false;
+  }
+  log((resume ? "resume on port " : "reattach from port ") + std::to_string(port) + " (keys from " + hex(key_base_) + ")");
   std::function<void(std::string_view)> trace;
   if (verbose_) trace = [this, port](std::string_view line) { log("  " + std::to_string(port) + " " + std::string(line)); };
-  auto session = open_sim_session(*world_, port, key_base_, client::AttachMode::kReattach, sim_policy(), trace);
+  auto session = open_sim_session(*world_, port, key_base_, client::AttachMode::kReattach, sim_policy(), trace, {},
+                                  std::nullopt, std::move(resume));
   if (!session) return std::move(session).error();
   session_ = std::move(session).value();
   port_ = port;
@@ -194,6 +205,25 @@ Status Workload::handover(bool same_port) {
   }
   log("  kicked-out session: " + stale.error().message());
   previous_.reset();
+  return {};
+}
+
+// The next kdpctl command in direct mode: the command takes its breakpoints out (as kdpctl does
+// after a stop), its process ends, and the next one goes on with its conversation on the same
+// port (client::ResumePoint), then sets the breakpoints again. Nothing is drained in between.
+Status Workload::resume_handover() {
+  if (!session_->resume_point()) return handover(true);  // nothing to go on with: attach afresh
+  for (auto [address, kernel_managed] : breakpoints_)
+    if (Status removed = session_->remove_breakpoint(address); !removed)
+      return recover(removed.error(), "take out breakpoint " + hex(address) + " before the process ends");
+  std::optional<client::ResumePoint> point = session_->resume_point();  // none: attach afresh
+  if (point) ++report_.resumes;
+  absorb_stats(*session_);
+  session_.reset();  // the process exits: its port is free until the next one binds it
+  if (Status opened = open_session(port_, point); !opened) return recover(opened.error(), "resume");
+  for (auto [address, kernel_managed] : breakpoints_)
+    if (Status set = session_->set_breakpoint(address); !set)
+      return recover(set.error(), "set breakpoint " + hex(address) + " again");
   return {};
 }
 
@@ -403,7 +433,8 @@ Status Workload::one_op() {
                 : dice < 64 ? op_remove_breakpoint()
                 : dice < 76 ? op_continue()
                 : dice < 86 ? op_step()
-                : dice < 98 ? op_misc()
+                : dice < 96 ? op_misc()
+                : dice < 98 ? resume_handover()
                 : dice < 99 ? handover(false)
                             : handover(true);
   KDP_TRY_STATUS(done);
@@ -415,7 +446,14 @@ Status Workload::finish() {
   Status done = session_->disconnect();
   // The kernel resumes as it replies, so a lost reply cannot be recovered: both outcomes are
   // fine, but a success must mean the kernel let go.
-  if (done && world_->kernel().connected()) return mismatch("disconnect succeeded but the kernel is connected");
+  // Unless a delayed copy of our own CONNECT reached the kernel after the DISCONNECT (it waits for
+  // a debugger again once it traps, and xnu accepts any CONNECT with seq 0 then): KDP cannot
+  // prevent that, and the kernel is then held by a port nobody listens on until the next reattach.
+  if (done && world_->kernel().connected()) {
+    if (!reconnected_by_duplicate_) return mismatch("disconnect succeeded but the kernel is connected");
+    ++report_.tolerated_errors;
+    log("  tolerated: a delayed duplicate of our CONNECT reconnected the kernel after the DISCONNECT");
+  }
   if (world_->kernel().stats().ack_timeouts != 0) return mismatch("the kernel gave up waiting for an exception ack");
   return {};
 }

@@ -23,6 +23,7 @@ struct RunReport {
   uint64_t discarded = 0;
   uint64_t stops = 0;
   uint64_t handovers = 0;        // barge-ins and port reuses
+  uint64_t resumes = 0;          // sessions that went on with the previous one's conversation
   uint64_t seq255 = 0;           // requests the kernel executed under seq 255
   // Sessions during which the kernel executed a stale request of an earlier session, or a
   // delayed duplicate of this session's CONNECT/REATTACH after its CONNECT: KDP cannot always
