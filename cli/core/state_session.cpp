@@ -28,9 +28,11 @@ std::string_view next_word(std::string_view& rest) {
   return word;
 }
 
+// What a state file line may hold (state.cpp check_characters): no control characters but tab
+// and carriage return.
 bool printable(std::string_view text) {
   for (char c : text)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\r') || c == 0x7f) return false;
   return true;
 }
 
