@@ -34,8 +34,12 @@ Status Invocation::update_state(const StateChange& change) const {
 Status Invocation::update_state_after_output(const StateChange& change) {
   Status saved = update_state(change);
   if (saved) return saved;
+  return result_printed_state_not_saved(saved.error());
+}
+
+Error Invocation::result_printed_state_not_saved(const Error& saved) {
   json_printed = global.json;
-  return Error(ErrorKind::kIo, "the result is above, but the state could not be saved: " + saved.error().message());
+  return Error(ErrorKind::kIo, "the result is above, but the state could not be saved: " + saved.message());
 }
 
 Expected<State> Invocation::load_state_or_set_aside() {

@@ -74,6 +74,8 @@ struct Invocation {
   // For commands whose result is already printed: a state that cannot be saved must not throw
   // that output away, so the failure becomes one more error after it (exit 1, and no second JSON
   // document on stdout).
+  // The error of a command whose result is printed but whose state change `saved` failed.
+  Error result_printed_state_not_saved(const Error& saved);
   Status update_state_after_output(const StateChange& change);
   // `reattach` starts over from a corrupt state file instead of refusing: it is moved aside
   // (said on `err`) and an empty state is loaded.

@@ -49,13 +49,21 @@ Status run_print(Invocation& inv) {
     return {};
   };
   KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  // gdb's value history: every printed value gets the next $N, kept across commands in the state.
+  uint64_t number = state.next_value.value_or(1);
+  Status saved = inv.update_state([&](State& now) -> Status {
+    number = now.next_value.value_or(1);
+    now.next_value = number + 1;
+    return {};
+  });
   if (inv.global.json) {
     JsonWriter j;
-    j.begin_object().field("type", what.type_text).hex_field("address", address).key("value");
+    j.begin_object().field("history", number).field("type", what.type_text).hex_field("address", address).key("value");
     inv.out << j.str() << kgm::value_json(*value) << "}\n";
-    return {};
+  } else {
+    inv.out << "$" << number << " = " << kgm::value_text(*value) << "\n";
   }
-  inv.out << "$1 = " << kgm::value_text(*value) << "\n";
+  if (!saved) return inv.result_printed_state_not_saved(saved.error());
   return {};
 }
 

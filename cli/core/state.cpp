@@ -150,6 +150,11 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          KDP_TRY(s.next_address, parse_u64(v, "x.next"));
          return {};
        }},
+      {"print.next", [](std::string_view v, State& s) -> Status {
+         KDP_TRY(int next, parse_int(v, "print.next", 1, 1000000000));
+         s.next_value = static_cast<uint64_t>(next);
+         return {};
+       }},
   };
   return parsers;
 }
@@ -214,6 +219,7 @@ std::string serialize_state(const State& s) {
   if (s.examine.last_size != 'w') out << "x.size " << s.examine.last_size << "\n";
   if (s.examine.last_count) out << "x.count " << s.examine.last_count << "\n";
   if (s.next_address) out << "x.next " << hex(*s.next_address) << "\n";
+  if (s.next_value) out << "print.next " << *s.next_value << "\n";
   return out.str();
 }
 

@@ -14,6 +14,7 @@
 //   x.size g
 //   x.count 4
 //   x.next 0xffffff8000200020
+//   print.next 4
 //
 // A malformed file is an error naming the file and line (never a guess), and it is never
 // overwritten: commands load before they save, so a failed load stops them first (only
@@ -67,6 +68,7 @@ struct State {
   std::optional<KeptSession> session;
   ExamineMemory examine;
   std::optional<uint64_t> next_address;    // where a bare `x` continues
+  std::optional<uint64_t> next_value;      // print's next value history number ($N), as in gdb
   friend bool operator==(const State&, const State&) = default;
 };
 

@@ -53,6 +53,7 @@ State sample_state() {
   s.breakpoints.record_hit(0xffffff8000205678);
   s.examine = {'x', 'g', 4};
   s.next_address = 0xffffff8000200020;
+  s.next_value = 4;
   s.planted.push_back({0xffffff8000201000, 0x55});
   KeptSession kept;
   kept.target = "macvm:41139";
@@ -95,6 +96,7 @@ TEST_CASE("state file format is line based text a human can read") {
   CHECK(text.find("\nbreakpoint 3 0xffffff80002a0000\n") != std::string::npos);
   CHECK(text.find("\nkernel /Volumes/KDK/mach_kernel with spaces\n") != std::string::npos);
   CHECK(text.find("\nplanted 0xffffff8000201000 0x55\n") != std::string::npos);
+  CHECK(text.find("\nprint.next 4\n") != std::string::npos);
   CHECK(text.find("\nsession macvm:41139 52311 7 0x9c2a11f0 0x9c2a11f9 2 12 0x1 0x3 0x1000007 0x4 1024 "
                   "Darwin Kernel Version 11.3.0: Thu Jan 12 18:47:41 PST 2012; UUID=X\n") != std::string::npos);
 }
