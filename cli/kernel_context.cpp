@@ -2,6 +2,7 @@
 
 #include "kgm/isf.h"
 #include "kgm/layouts_xnu1699.h"
+#include "kgm/symbol_slide.h"
 
 namespace kdp::cli {
 namespace {
@@ -29,13 +30,17 @@ Expected<std::unique_ptr<KernelModel>> KernelModel::open(TargetView& target, std
   if (types_file) {
     KDP_TRY(isf, kgm::load_isf_file(*types_file));
   }
-  // Symbols: the kernel file's; without one, the ISF file's (unslid, as the ISF gives them).
+  // Symbols: the kernel file's; without one, the ISF file's (unslid there: moved by the slide a
+  // live 10.8+ kernel reports).
   std::unique_ptr<kgm::SymbolSource> symbols;
   if (const macho::SymbolIndex* index = target.hooks.symbol_index())
     symbols = std::make_unique<kgm::SymbolIndexSource>(*index);
   else if (isf && !isf->symbols().empty()) {
-    auto from_file = std::make_unique<kgm::MapSymbolSource>(isf->symbols());
-    from_file->set_description("the symbols of ISF file " + *types_file);
+    const std::string source = "ISF file " + *types_file;
+    const std::optional<uint64_t> stext = target.running ? target.running->stext : std::nullopt;
+    KDP_TRY(kgm::SymbolMap slid, kgm::slid_symbols(isf->symbols(), stext, source));
+    auto from_file = std::make_unique<kgm::MapSymbolSource>(std::move(slid));
+    from_file->set_description("the symbols of " + source);
     symbols = std::move(from_file);
   }
   else
