@@ -7,6 +7,24 @@
 #include "cli/target_summary.h"
 
 namespace kdp::cli {
+namespace {
+
+// Every kdpctl command leaves the kernel connected to its session (that is how the next one
+// reattaches without a handshake the kernel would refuse), so a plain CONNECT after any earlier
+// command is refused: say that the other debugger may be kdpctl itself, and name both ways out.
+Error explain_refused_connect(Error error) {
+  if (error.kind() != ErrorKind::kProtocol ||
+      error.message().find("KDPERR_ALREADY_CONNECTED") == std::string::npos)
+    return error;
+  return Error(ErrorKind::kProtocol,
+               error.message() +
+                   ". kdpctl leaves the kernel connected after every command, so the debugger holding "
+                   "it may be an earlier kdpctl command: `kdpctl reattach` takes it over (a plain "
+                   "connect is for a kernel no session holds, e.g. one that stopped again after "
+                   "`kdpctl detach`)");
+}
+
+}  // namespace
 
 Status run_attach(Invocation& inv, AttachKind kind) {
   KDP_TRY_STATUS(inv.expect_args(0, 1, "TARGET"));
@@ -23,7 +41,10 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   if (inv.global.retries) next.retries = inv.global.retries;
   if (inv.global.timeout) next.timeout_ms = static_cast<uint64_t>(inv.global.timeout->count());
   if (inv.global.kernel) next.kernel = inv.global.kernel;
-  KDP_TRY(auto session, open_session(inv, next, kind));
+  auto opened = open_session(inv, next, kind);
+  if (!opened)
+    return kind == AttachKind::kConnect ? explain_refused_connect(std::move(opened).error()) : std::move(opened).error();
+  auto session = std::move(*opened);
   // A kernel file that does not match the running kernel is refused now, not at the first x.
   KDP_TRY(auto hooks, load_kernel_hooks(inv, next, session.get()));
   KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
