@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "tests/cli/world_support.h"
@@ -93,6 +94,32 @@ TEST_CASE("the seed's session against a fixture world: x/x, x/s, showalltasks, s
   CHECK(stop.out == "Continuing.\n\nBreakpoint 1, " + at + " in kext_alloc ()\n");
   ProcessResult bt = kdpctl.run(with(kernel, {"bt"}));
   CHECK(bt.out.rfind("#0  " + at + " in kext_alloc ()\n", 0) == 0);
+}
+
+TEST_CASE("bt names a frame in a kext from the kmod list: com.apple.X + 0xOFF (gdb printed ?? ())") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 12, .seed = 5});
+  const world::WorldModel& m = w->model();
+  REQUIRE(m.kmods.size() > 2);
+  const world::KmodModel& kext = m.kmods[m.kmods.size() / 2];
+  const uint64_t in_kext = kext.kext_address + 0x40;  // inside its Mach-O header page, mapped
+  // After a resume the simulated CPU runs into the kext, where the breakpoint stops it.
+  Sim sim(sim_flags(*w, {"--script", hex(in_kext)}));
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  const std::vector<std::string> kernel = {"--kernel", w->kernel()};
+  REQUIRE(kdpctl.run(with(kernel, {"break", hex(in_kext)})).exit_code == 0);
+  REQUIRE(kdpctl.run(with(kernel, {"continue"})).exit_code == 0);
+  ProcessResult bt = kdpctl.run(with(kernel, {"bt"}));
+  CHECK(bt.exit_code == 0);
+  char frame0[160];
+  std::snprintf(frame0, sizeof frame0, "#0  0x%016llx in %s + 0x40 ()\n", static_cast<unsigned long long>(in_kext),
+                kext.name.c_str());
+  CHECK(bt.out.rfind(frame0, 0) == 0);
+  // The stopped thread's callers are kernel functions, named by the kernel's symbols.
+  CHECK(bt.out.find("\n#1  ") != std::string::npos);
+  CHECK(bt.out.find("??") == std::string::npos);
 }
 
 TEST_CASE("corrupted worlds: every kgmacro ends, prints what it could, and says in one line where it stopped") {

@@ -109,3 +109,15 @@ TEST_CASE("showalltasks and showproctree equal kgmacros' texts computed from the
     CHECK(kdpctl.run(with(files, {"showproctree", "1"})).out == expected_showproctree(w->model(), 1));
   }
 }
+
+TEST_CASE("the kernel file alone has no process tree: showproctree says so (exit 1), not an empty tree") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 10, .seed = 3});
+  Kdpctl kdpctl;
+  ProcessResult tree = kdpctl.run({"--kernel", w->kernel(), "showproctree"});
+  CHECK(tree.exit_code == 1);
+  CHECK(contains(tree.err, "initproc is NULL: no process tree"));
+  ProcessResult tasks = kdpctl.run({"--kernel", w->kernel(), "showalltasks"});
+  CHECK(tasks.exit_code == 1);
+  CHECK(contains(tasks.err, "no target is attached"));
+}
