@@ -5,6 +5,8 @@
 // showproctree must equal texts computed from the builder's record (world_support.h).
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "tests/cli/world_support.h"
 
 using namespace kdp;
@@ -120,4 +122,25 @@ TEST_CASE("the kernel file alone has no process tree: showproctree says so (exit
   ProcessResult tasks = kdpctl.run({"--kernel", w->kernel(), "showalltasks"});
   CHECK(tasks.exit_code == 1);
   CHECK(contains(tasks.err, "no target is attached"));
+}
+
+TEST_CASE("showallstacks names a frame in a kext from the kmod list: <com.apple.X + 0xOFF>") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 40, .seed = 4});
+  const kdp::world::WorldModel& m = w->model();
+  const kdp::world::ThreadModel* t = m.thread_at(m.kext_frame_thread);
+  REQUIRE(t != nullptr);
+  REQUIRE(!t->frames.empty());
+  const kdp::world::KmodModel& kext = m.kmods.back();  // the first loaded
+  const kdp::world::Frame& outer = t->frames.back();
+  // showactint's frame line: 10 spaces + showptrhdrpad + 6 spaces, P(rbp), two spaces, then
+  // showkmodaddr: P(addr) " <%s + 0x%x>".
+  char line[256];
+  std::snprintf(line, sizeof line, "\n                        0x%016llx  0x%016llx <%s + 0x%x>\n",
+                static_cast<unsigned long long>(outer.rbp), static_cast<unsigned long long>(kext.kext_address + 0x12a5),
+                kext.name.c_str(), 0x12a5);
+  Kdpctl kdpctl;
+  ProcessResult stacks = kdpctl.run({"--core", w->core(), "--kernel", w->kernel(), "showallstacks"});
+  CHECK(stacks.exit_code == 0);
+  CHECK(contains(stacks.out, line));
 }
