@@ -144,3 +144,25 @@ TEST_CASE("showallstacks names a frame in a kext from the kmod list: <com.apple.
   CHECK(stacks.exit_code == 0);
   CHECK(contains(stacks.out, line));
 }
+
+TEST_CASE("showversion prints what KDP_KERNELVERSION answers (kgmacros: kdp-kernelversion), live and from the core") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 10, .seed = 6});
+  const kdp::world::WorldModel& m = w->model();
+  // kdp_init's text: `version` + "; UUID=" + kernel_uuid, in kdp_kernelversion_string.
+  const std::string expected = m.version + "; UUID=" + m.uuid + "\n";
+  Kdpctl kdpctl;
+  ProcessResult core = kdpctl.run({"--core", w->core(), "--kernel", w->kernel(), "showversion"});
+  CHECK(core.exit_code == 0);
+  CHECK(core.out == expected);
+  Sim sim(sim_flags(*w));
+  REQUIRE(sim.ready());
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  ProcessResult live = kdpctl.run({"--kernel", w->kernel(), "showversion"});
+  CHECK(live.exit_code == 0);
+  CHECK(live.out == w->kernel_version() + "\n");  // the text kdp-sim answers KERNELVERSION with
+  CHECK(live.out == expected);
+  // The kernel file alone: kdp_init has not run, the buffer is empty; `version` is all there is.
+  Kdpctl offline;
+  CHECK(offline.run({"--kernel", w->kernel(), "showversion"}).out == m.version + "\n");
+}
