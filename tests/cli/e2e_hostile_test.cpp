@@ -218,6 +218,20 @@ TEST_CASE("write errors on stdout fail the run") {
   CHECK(remote.exit_code == 1);
 }
 
+TEST_CASE("kdp-sim --core that is a device or FIFO: refused with a clear error, nothing read without bound") {
+  if (!binaries_available()) return;
+  TempDir dir;
+  const std::string fifo = dir.file("fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  for (const std::string& core : {std::string("/dev/zero"), fifo}) {
+    CAPTURE(core);
+    ProcessResult sim = run_process({sim_path(), "--listen", "127.0.0.1:0", "--core", core});
+    CHECK(sim.exit_code != 134);  // was std::bad_alloc after reading /dev/zero without bound
+    CHECK(sim.exit_code != 0);
+    CHECK(contains(sim.err, "core file " + core + " is not a regular file"));
+  }
+}
+
 TEST_CASE("odd arguments: malformed decode, unknown info topic, negative numbers, decimal sizes, raw bytes") {
   if (!binaries_available()) return;
   Kdpctl cli;
