@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 # A CPU path with no breakpoint on it: `continue` then waits forever (until killed).
 start_kdp_sim "$sim_bin" "$work" --script 0xffffff8000396200,0xffffff8000396210
-kdpctl() { "$kdpctl_bin" --state "$work/state" --target "127.0.0.1:$port" "$@"; }
+kdpctl() { "$kdpctl_bin" --no-agent --state "$work/state" --target "127.0.0.1:$port" "$@"; }
 failed=0
 for command in "regs" "x/8gx 0xffffff8000800000" "hostinfo"; do
   # shellcheck disable=SC2086
@@ -24,7 +24,7 @@ done
 # Started directly, not through the kdpctl function: `$!` of a backgrounded function is the
 # subshell running it, so kill -9 hit the subshell and left kdpctl waiting forever (and the test
 # read a capture its still-living recorder kept flushing).
-"$kdpctl_bin" --state "$work/state" --target "127.0.0.1:$port" --record "$work/killed.pcap" continue >/dev/null 2>&1 &
+"$kdpctl_bin" --no-agent --state "$work/state" --target "127.0.0.1:$port" --record "$work/killed.pcap" continue >/dev/null 2>&1 &
 victim=$!
 # Wait until the RESUMECPUS reply is in the file, then kill without warning.
 for _ in $(seq 200); do
