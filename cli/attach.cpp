@@ -7,6 +7,23 @@
 #include "cli/target_summary.h"
 
 namespace kdp::cli {
+namespace {
+
+// connect uses the session kdpctl itself left with the kernel (session_open.cpp), so a refusal
+// means someone else holds it: another debugger, or a kdpctl whose state file this one does not
+// share. Name the way out.
+Error explain_refused_connect(Error error) {
+  if (error.kind() != ErrorKind::kProtocol ||
+      error.message().find("KDPERR_ALREADY_CONNECTED") == std::string::npos)
+    return error;
+  return Error(ErrorKind::kProtocol,
+               error.message() +
+                   ". Another debugger holds it (or a kdpctl with another state file): `kdpctl reattach` "
+                   "takes it over; a plain connect never does (it is for a kernel nobody holds, or the "
+                   "one kdpctl's last command left)");
+}
+
+}  // namespace
 
 Status run_attach(Invocation& inv, AttachKind kind) {
   KDP_TRY_STATUS(inv.expect_args(0, 1, "TARGET"));
@@ -23,7 +40,10 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   if (inv.global.retries) next.retries = inv.global.retries;
   if (inv.global.timeout) next.timeout_ms = static_cast<uint64_t>(inv.global.timeout->count());
   if (inv.global.kernel) next.kernel = inv.global.kernel;
-  KDP_TRY(auto session, open_session(inv, next, kind));
+  auto opened = open_session(inv, next, kind);
+  if (!opened)
+    return kind == AttachKind::kConnect ? explain_refused_connect(std::move(opened).error()) : std::move(opened).error();
+  auto session = std::move(*opened);
   // A kernel file that does not match the running kernel is refused now, not at the first x.
   KDP_TRY(auto hooks, load_kernel_hooks(inv, next, session.get()));
   KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {

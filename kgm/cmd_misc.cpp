@@ -1,5 +1,6 @@
 // showversion, showbootargs, paniclog (kgmacros.md §3): single texts read from kernel globals.
 #include "kgm/commands_impl.h"
+#include "kgm/memory_read.h"
 #include "kgm/object.h"
 
 namespace kdp::kgm::cmd {
@@ -45,9 +46,25 @@ Status panic_log(const KernelContext& ctx, Report& report) {
 
 }  // namespace
 
+// kgmacros' showversion is gdb's kdp-kernelversion: the KDP_KERNELVERSION reply, which the kernel
+// serves from kdp_kernelversion_string (`version` + "; UUID=" + kernel_uuid, built by kdp_init).
+// Reading that buffer gives live and offline runs the same text; a kernel whose buffer is empty or
+// absent (the kernel file alone, a kernel before kdp_init) has only `version`.
+Expected<std::string> kernelversion_text(const KernelContext& ctx) {
+  auto buffer = ctx.symbols.address_of("kdp_kernelversion_string");
+  if (!buffer) return ctx.version;
+  auto text = read_c_string(ctx.memory, *buffer, 256);
+  if (!text && is_unmapped(text.error())) return ctx.version;
+  if (!text) return std::move(text).error().context("reading kdp_kernelversion_string");
+  if (text->text.empty()) return ctx.version;
+  return std::move(text->text);
+}
+
 CommandResult showversion(const KernelContext& ctx, Arg) {
   Report report("showversion");
-  report.add(TextRecord{"version", ctx.version, ctx.version + "\n"});
+  auto text = kernelversion_text(ctx);
+  if (!text) return std::move(report).finish(std::move(text).error());
+  report.add(TextRecord{"version", *text, *text + "\n"});
   return std::move(report).finish({});
 }
 

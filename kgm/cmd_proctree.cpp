@@ -86,6 +86,11 @@ Expected<Start> find_start(const KernelContext& ctx, TreeReader& procs, Report& 
   if (pid == 0) {
     KDP_TRY(uint64_t initproc, ctx.global("initproc"));
     KDP_TRY(uint64_t head, read_u64(ctx.memory, initproc, "initproc"));
+    // kgmacros prints nothing for a NULL initproc; say why rather than succeed with an empty tree.
+    if (head == 0)
+      return Error(ErrorKind::kMalformed,
+                   "initproc is NULL: no process tree (a kernel that has not started launchd, or the "
+                   "kernel file's own bytes, read without a target or a core)");
     return Start{head, 0};
   }
   if (pid < 0) return Start{};  // kgmacros only searches for pid > 0

@@ -83,6 +83,11 @@ Expected<uint64_t> Evaluator::unary() {
     int& depth;
     ~Leave() { --depth; }
   } leave{depth_};
+  if (peek() == '-') {  // gdb reads `-8` as 0xfffffffffffffff8 (two's complement, 64 bits)
+    ++pos_;
+    KDP_TRY(uint64_t operand, unary());
+    return uint64_t{0} - operand;
+  }
   if (peek() != '*') return primary();
   size_t start = pos_++;
   KDP_TRY(uint64_t address, unary());

@@ -1,7 +1,7 @@
 // Address expressions, as users type them after `x`, `disassemble`, `break` and the kgmacros:
 //   kext_alloc   _mh_execute_header+4   allproc+8   *kernproc   *(allproc)+0x10   $rip-5
-//   0xffffff8000200000   4096   (tasks)
-// Grammar: expr := unary (('+' | '-') unary)* ; unary := '*' unary | primary ;
+//   0xffffff8000200000   4096   (tasks)   -8 (0xfffffffffffffff8, as gdb reads it)
+// Grammar: expr := unary (('+' | '-') unary)* ; unary := '*' unary | '-' unary | primary ;
 // primary := number | symbol | '$'register | '(' expr ')'. `*` reads a 64-bit pointer (it binds
 // tighter than + and -, as in C). Arithmetic wraps modulo 2^64, like the target's.
 #pragma once

@@ -35,5 +35,7 @@ inline TypeRef ulong() { return int_type("unsigned long", 8, false); }
 // pmap grow in DEBUG: xnu-layouts.md §1.5).
 void add_bsd_layouts(MapTypeProvider& p);
 void add_mach_layouts(MapTypeProvider& p, bool debug);
+// The small by-value structs (locks, timevals, tokens, ...) both sides embed; the same in both.
+void add_small_layouts(MapTypeProvider& p);
 
 }  // namespace kdp::kgm::layouts

@@ -47,6 +47,7 @@ std::shared_ptr<const TypeProvider> xnu1699_layouts(KernelConfig config) {
       (debug ? " DEBUG_X86_64" : " RELEASE_X86_64"));
   layouts::add_bsd_layouts(*provider);
   layouts::add_mach_layouts(*provider, debug);
+  layouts::add_small_layouts(*provider);
   return provider;
 }
 

@@ -26,6 +26,16 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
   inv.out << j.end_object().str() << "\n";
 }
 
+// Kext frames as the kmod list names them, "com.apple.driver.X + 0x40" (KextNamer::describe, the
+// spelling of showkmodaddr); the symbolizer's "name+0x40" is the one disassembly uses.
+void spell_kext_frames(kgm::Backtrace& bt, const kgm::KernelContext& ctx) {
+  kgm::KextNamer kexts(ctx);
+  for (kgm::Frame& f : bt.frames) {
+    if (!f.symbol || ctx.symbols.is_kernel_address(f.pc)) continue;
+    if (auto name = kexts.describe(f.pc); name && *name) f.symbol = **name;
+  }
+}
+
 Status run_bt(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
@@ -45,6 +55,7 @@ Status run_bt(Invocation& inv) {
       }
     }
     bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
+    if (kernel) spell_kext_frames(*bt, kernel->context());
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};

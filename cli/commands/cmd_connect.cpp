@@ -11,7 +11,9 @@ const CommandSpec kConnect{
     .summary = "attach with a plain CONNECT (fails if another debugger holds the kernel)",
     .details = "Like reattach, but polite: a kernel that another debugger holds answers\n"
                "KDPERR_ALREADY_CONNECTED and keeps it (reattach takes it over). A kernel that\n"
-               "kdpctl's last command left connected is simply used again.",
+               "kdpctl itself holds (the agent's session, or the one the last command left) is\n"
+               "simply used again. After `kdpctl detach` the kernel runs; connect works once it\n"
+               "stops again (panic, NMI, breakpoint).",
     .run = [](Invocation& inv) { return run_attach(inv, AttachKind::kConnect); },
 };
 

@@ -11,7 +11,8 @@ using namespace kdp::cli::test;
 
 namespace {
 
-// kgmacros' showversion: printf "%s\n", version (the demo kernel's `version`, demo_kernel.h).
+// showversion prints the KDP_KERNELVERSION text, which the kernel keeps in kdp_kernelversion_string;
+// the demo kernel has no such buffer, so it is the `version` string (demo_kernel.h).
 const std::string kShowversion =
     "Darwin Kernel Version 11.3.0: Thu Jan 12 18:47:41 PST 2012; root:xnu-1699.24.23~1/RELEASE_X86_64\n";
 

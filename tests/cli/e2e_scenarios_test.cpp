@@ -42,6 +42,55 @@ TEST_CASE("connect attaches to a kernel nobody holds, by name through the resolv
   CHECK(cli.run({"hostinfo"}).exit_code == 0);
 }
 
+TEST_CASE("connect after an earlier kdpctl command uses its session; another holder is refused by name") {
+  if (!binaries_available()) return;
+  Sim sim;
+  const auto cli = attached(sim);
+  REQUIRE(cli->run({"x/2gx", "0xffffff8000200000"}).exit_code == 0);
+  ProcessResult ours = cli->run({"-v", "connect", sim.target()});
+  CHECK(ours.exit_code == 0);
+  CHECK(contains(ours.out, "with the session kdpctl already holds\n"));
+  CHECK(!contains(ours.err, "--> KDP_CONNECT"));
+  CHECK(contains(cli->run({"help", "connect"}).out, "the one the last command left) is\nsimply used again"));
+  // A kdpctl with its own state file holds the kernel now: to this one, another debugger.
+  const auto other = attached(sim);
+  ProcessResult refused = cli->run({"connect", sim.target()});
+  CHECK(refused.exit_code == 1);
+  CHECK(contains(refused.err, "KDPERR_ALREADY_CONNECTED"));
+  CHECK(contains(refused.err, "Another debugger holds it (or a kdpctl with another state file): `kdpctl reattach` takes it over"));
+  // The fix it names works.
+  ProcessResult again = cli->run({"reattach", sim.target()});
+  CHECK(again.exit_code == 0);
+  CHECK(contains(again.out, "with KDP_REATTACH + KDP_CONNECT\n"));
+}
+
+TEST_CASE("IPv6 end to end: kdp-sim --listen [::1]:0, kdpctl reattach [::1]:PORT; --help says so") {
+  if (!binaries_available()) return;
+  Sim sim({}, true);
+  REQUIRE(sim.ready());  // the loopback ::1 exists wherever the tests run (issue #11 §4)
+  CHECK(sim.target() == "[::1]:" + sim.port());
+  Kdpctl cli;
+  ProcessResult r = cli.run({"reattach", sim.target()});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "Attached to ::1 ([::1]:" + sim.port() + ") with KDP_REATTACH + KDP_CONNECT\n"));
+  CHECK(contains(read_file(cli.state_path()), "\ntarget [::1]:" + sim.port() + "\n"));
+  ProcessResult x = cli.run({"x/2wx", "0xffffff8000200000"});
+  CHECK(x.exit_code == 0);
+  CHECK(contains(x.out, "0xfeedfacf"));
+  CHECK(cli.run({"--target", "[::1]:" + sim.port(), "hostinfo"}).exit_code == 0);
+  CHECK(contains(cli.run({"--help"}).out, "IPv6 [ADDR]:PORT"));
+}
+
+TEST_CASE("a name with a trailing root dot resolves: reattach localhost.:PORT") {
+  if (!binaries_available()) return;
+  Sim sim;
+  REQUIRE(sim.ready());
+  Kdpctl cli;
+  ProcessResult r = cli.run({"reattach", "localhost.:" + sim.port()});
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "Attached to localhost. (" + sim.target() + ") with KDP_REATTACH + KDP_CONNECT\n"));
+}
+
 TEST_CASE("--target overrides the remembered target; without either, a usage error") {
   if (!binaries_available()) return;
   Sim sim;

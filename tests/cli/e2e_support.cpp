@@ -63,14 +63,14 @@ TempDir::~TempDir() {
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
 
-Sim::Sim(const std::vector<std::string>& flags)
-    : process_([&] {
-        std::vector<std::string> argv = {sim_path(), "--listen", "127.0.0.1:0", "--log-level", "off"};
+Sim::Sim(const std::vector<std::string>& flags, bool ipv6)
+    : host_(ipv6 ? "[::1]" : "127.0.0.1"), process_([&] {
+        std::vector<std::string> argv = {sim_path(), "--listen", host_ + ":0", "--log-level", "off"};
         argv.insert(argv.end(), flags.begin(), flags.end());
         return argv;
       }()) {
   const std::string line = process_.first_line();
-  const std::string prefix = "kdp-sim listening on 127.0.0.1:";
+  const std::string prefix = "kdp-sim listening on " + host_ + ":";
   if (line.rfind(prefix, 0) == 0) port_ = line.substr(prefix.size());
 }
 

@@ -42,13 +42,15 @@ class TempDir {
 
 class Sim {
  public:
-  // kdp-sim --listen 127.0.0.1:0 --log-level off + `flags`; ready() tells whether it came up.
-  explicit Sim(const std::vector<std::string>& flags = {});
+  // kdp-sim --listen HOST:0 --log-level off + `flags` (HOST 127.0.0.1, or [::1] when `ipv6`);
+  // ready() tells whether it came up.
+  explicit Sim(const std::vector<std::string>& flags = {}, bool ipv6 = false);
   bool ready() const { return !port_.empty(); }
   const std::string& port() const { return port_; }
-  std::string target() const { return "127.0.0.1:" + port_; }
+  std::string target() const { return host_ + ":" + port_; }
 
  private:
+  std::string host_;
   BackgroundProcess process_;
   std::string port_;
 };

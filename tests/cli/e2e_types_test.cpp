@@ -60,6 +60,10 @@ TEST_CASE("print: a world's struct proc, offline, both argument forms, /x and --
         std::string::npos);
   CHECK(cast.out.find("\n  p_comm = " + comm_text(p.comm) + ",\n") != std::string::npos);
   CHECK(cast.out.ends_with("\n}\n"));
+  // Every struct proc holds by value is defined: the locks as BSD's opaque words, the timevals.
+  CHECK(cast.out.find("<incomplete type>") == std::string::npos);
+  CHECK(cast.out.find("\n  p_mlock = {\n    opaque = {") != std::string::npos);
+  CHECK(cast.out.find("\n  p_start = {\n    tv_sec = ") != std::string::npos);
 
   // gdb's value history: each print takes the next $N, across commands.
   CHECK(run({"print", "struct proc", hex(p.address)}).out == "$2" + cast.out.substr(2));

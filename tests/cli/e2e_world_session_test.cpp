@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include "tests/cli/world_support.h"
@@ -63,7 +64,7 @@ void check_live_same(const WorldFiles& w, const std::vector<std::string>& line, 
 
 }  // namespace
 
-TEST_CASE("the seed's session against a fixture world: x/x, x/s, showalltasks, showproctree, break, continue, bt") {
+TEST_CASE("the seed's session against a fixture world: x/x, x/s, showalltasks, showproctree, break, continue, bt, print") {
   if (!binaries_available()) return;
   auto w = make_world({.procs = 40, .seed = 1});
   const world::WorldModel& m = w->model();
@@ -93,6 +94,52 @@ TEST_CASE("the seed's session against a fixture world: x/x, x/s, showalltasks, s
   CHECK(stop.out == "Continuing.\n\nBreakpoint 1, " + at + " in kext_alloc ()\n");
   ProcessResult bt = kdpctl.run(with(kernel, {"bt"}));
   CHECK(bt.out.rfind("#0  " + at + " in kext_alloc ()\n", 0) == 0);
+
+  // The seed's `print *(struct proc *)ADDR` of launchd, as gdb prints it with `set print pretty on`:
+  // "$1 = {", fields indented by two, a char[17] as a string with its NUL padding spelled \000
+  // (all but the array's last byte; runs over 10 as '\000' <repeats N times>).
+  const world::ProcModel* launchd = nullptr;
+  for (const world::ProcModel& p : m.procs)
+    if (p.pid == 1) launchd = &p;
+  REQUIRE(launchd != nullptr);
+  ProcessResult proc = kdpctl.run(with(kernel, {"print", "*(struct proc *)" + hex(launchd->address)}));
+  CHECK(proc.exit_code == 0);
+  CHECK(proc.out.rfind("$1 = {\n  p_list = {\n    le_next = ", 0) == 0);
+  CHECK(contains(proc.out, "\n  p_pid = 1,\n"));
+  CHECK(contains(proc.out, "\n  p_pptr = " + hex(launchd->parent) + ",\n  p_ppid = " + std::to_string(launchd->ppid) + ",\n"));
+  std::string comm = "\"" + launchd->comm;
+  for (size_t i = launchd->comm.size(); i < 16; ++i) comm += "\\000";
+  REQUIRE(16 - launchd->comm.size() <= 10);
+  CHECK(contains(proc.out, "\n  p_comm = " + comm + "\",\n"));
+  CHECK(proc.out.find("<incomplete type>") == std::string::npos);
+  CHECK(proc.out.size() > 2);
+  CHECK(proc.out.substr(proc.out.size() - 3) == "\n}\n");
+}
+
+TEST_CASE("bt names a frame in a kext from the kmod list: com.apple.X + 0xOFF (gdb printed ?? ())") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 12, .seed = 5});
+  const world::WorldModel& m = w->model();
+  REQUIRE(m.kmods.size() > 2);
+  const world::KmodModel& kext = m.kmods[m.kmods.size() / 2];
+  const uint64_t in_kext = kext.kext_address + 0x40;  // inside its Mach-O header page, mapped
+  // After a resume the simulated CPU runs into the kext, where the breakpoint stops it.
+  Sim sim(sim_flags(*w, {"--script", hex(in_kext)}));
+  REQUIRE(sim.ready());
+  Kdpctl kdpctl;
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  const std::vector<std::string> kernel = {"--kernel", w->kernel()};
+  REQUIRE(kdpctl.run(with(kernel, {"break", hex(in_kext)})).exit_code == 0);
+  REQUIRE(kdpctl.run(with(kernel, {"continue"})).exit_code == 0);
+  ProcessResult bt = kdpctl.run(with(kernel, {"bt"}));
+  CHECK(bt.exit_code == 0);
+  char frame0[160];
+  std::snprintf(frame0, sizeof frame0, "#0  0x%016llx in %s + 0x40 ()\n", static_cast<unsigned long long>(in_kext),
+                kext.name.c_str());
+  CHECK(bt.out.rfind(frame0, 0) == 0);
+  // The stopped thread's callers are kernel functions, named by the kernel's symbols.
+  CHECK(bt.out.find("\n#1  ") != std::string::npos);
+  CHECK(bt.out.find("??") == std::string::npos);
 }
 
 TEST_CASE("corrupted worlds: every kgmacro ends, prints what it could, and says in one line where it stopped") {

@@ -5,6 +5,8 @@
 // showproctree must equal texts computed from the builder's record (world_support.h).
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
 #include "tests/cli/world_support.h"
 
 using namespace kdp;
@@ -108,4 +110,59 @@ TEST_CASE("showalltasks and showproctree equal kgmacros' texts computed from the
     CHECK(kdpctl.run(with(files, {"showproctree"})).out == expected_showproctree(w->model(), 0));
     CHECK(kdpctl.run(with(files, {"showproctree", "1"})).out == expected_showproctree(w->model(), 1));
   }
+}
+
+TEST_CASE("the kernel file alone has no process tree: showproctree says so (exit 1), not an empty tree") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 10, .seed = 3});
+  Kdpctl kdpctl;
+  ProcessResult tree = kdpctl.run({"--kernel", w->kernel(), "showproctree"});
+  CHECK(tree.exit_code == 1);
+  CHECK(contains(tree.err, "initproc is NULL: no process tree"));
+  ProcessResult tasks = kdpctl.run({"--kernel", w->kernel(), "showalltasks"});
+  CHECK(tasks.exit_code == 1);
+  CHECK(contains(tasks.err, "no target is attached"));
+}
+
+TEST_CASE("showallstacks names a frame in a kext from the kmod list: <com.apple.X + 0xOFF>") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 40, .seed = 4});
+  const kdp::world::WorldModel& m = w->model();
+  const kdp::world::ThreadModel* t = m.thread_at(m.kext_frame_thread);
+  REQUIRE(t != nullptr);
+  REQUIRE(!t->frames.empty());
+  const kdp::world::KmodModel& kext = m.kmods.back();  // the first loaded
+  const kdp::world::Frame& outer = t->frames.back();
+  // showactint's frame line: 10 spaces + showptrhdrpad + 6 spaces, P(rbp), two spaces, then
+  // showkmodaddr: P(addr) " <%s + 0x%x>".
+  char line[256];
+  std::snprintf(line, sizeof line, "\n                        0x%016llx  0x%016llx <%s + 0x%x>\n",
+                static_cast<unsigned long long>(outer.rbp), static_cast<unsigned long long>(kext.kext_address + 0x12a5),
+                kext.name.c_str(), 0x12a5);
+  Kdpctl kdpctl;
+  ProcessResult stacks = kdpctl.run({"--core", w->core(), "--kernel", w->kernel(), "showallstacks"});
+  CHECK(stacks.exit_code == 0);
+  CHECK(contains(stacks.out, line));
+}
+
+TEST_CASE("showversion prints what KDP_KERNELVERSION answers (kgmacros: kdp-kernelversion), live and from the core") {
+  if (!binaries_available()) return;
+  auto w = make_world({.procs = 10, .seed = 6});
+  const kdp::world::WorldModel& m = w->model();
+  // kdp_init's text: `version` + "; UUID=" + kernel_uuid, in kdp_kernelversion_string.
+  const std::string expected = m.version + "; UUID=" + m.uuid + "\n";
+  Kdpctl kdpctl;
+  ProcessResult core = kdpctl.run({"--core", w->core(), "--kernel", w->kernel(), "showversion"});
+  CHECK(core.exit_code == 0);
+  CHECK(core.out == expected);
+  Sim sim(sim_flags(*w));
+  REQUIRE(sim.ready());
+  REQUIRE(kdpctl.run({"reattach", sim.target()}).exit_code == 0);
+  ProcessResult live = kdpctl.run({"--kernel", w->kernel(), "showversion"});
+  CHECK(live.exit_code == 0);
+  CHECK(live.out == w->kernel_version() + "\n");  // the text kdp-sim answers KERNELVERSION with
+  CHECK(live.out == expected);
+  // The kernel file alone: kdp_init has not run, the buffer is empty; `version` is all there is.
+  Kdpctl offline;
+  CHECK(offline.run({"--kernel", w->kernel(), "showversion"}).out == m.version + "\n");
 }

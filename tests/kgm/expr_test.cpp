@@ -83,6 +83,17 @@ TEST_CASE("+ and - chains, parentheses, spaces") {
   CHECK(eval("0-1") == 0xffffffffffffffff);  // wraps like the target's arithmetic
 }
 
+TEST_CASE("unary minus: -8 is 0xfffffffffffffff8, as gdb reads `x/8gx -8`") {
+  CHECK(eval("-8") == 0xfffffffffffffff8);
+  CHECK(eval("- 8") == 0xfffffffffffffff8);
+  CHECK(eval("-0x10+8") == 0xfffffffffffffff8);     // binds tighter than binary +
+  CHECK(eval("--8") == 8);
+  CHECK(eval("allproc - -8") == 0xffffff8000204108);
+  CHECK(eval("-(allproc)") == 0 - uint64_t{0xffffff8000204100});
+  CHECK(eval("-*kernproc") == 0 - uint64_t{0xffffff8000abc000});
+  CHECK(eval_error("-") == "unexpected end of expression at position 2 in '-'");
+}
+
 TEST_CASE("* reads a pointer and binds tighter than + and -") {
   CHECK(eval("*kernproc") == 0xffffff8000abc000);
   CHECK(eval("*kernproc+0x10") == 0xffffff8000abc010);

@@ -98,6 +98,35 @@ TEST_CASE("a missing type or field names it and the layouts it was looked up in"
   CHECK(not_struct.error().message().find("'p_pid' is not a struct or union") != std::string::npos);
 }
 
+TEST_CASE("every struct the built-in layouts hold by value is defined, at the size its field says") {
+  for (const std::string& version : {kReleaseVersion, kDebugVersion}) {
+    auto provider = std::dynamic_pointer_cast<const kdp::kgm::MapTypeProvider>(
+        kdp::kgm::xnu1699_layouts(version == kReleaseVersion ? kdp::kgm::KernelConfig::kRelease
+                                                             : kdp::kgm::KernelConfig::kDebug));
+    REQUIRE(provider);
+    for (const std::string& name : provider->struct_names()) {
+      for (const kdp::kgm::Field& f : provider->find(name)->fields) {
+        const kdp::kgm::TypeRef* t = &f.type;
+        while (t->kind == kdp::kgm::TypeKind::kArray && t->element) t = t->element.get();
+        if (!t->is_aggregate()) continue;
+        CAPTURE(version);
+        CAPTURE(name + "." + f.name + ": " + t->name);
+        const kdp::kgm::StructType* inner = provider->find(t->name);
+        REQUIRE(inner != nullptr);  // else print shows `<incomplete type>` (was: p_mlock, lck_mtx_t)
+        CHECK(inner->size == t->size);
+      }
+    }
+  }
+  // BSD sees the locks as opaque words (osfmk/i386/locks.h outside MACH_KERNEL_PRIVATE).
+  auto types = builtin_types_for(kReleaseVersion);
+  REQUIRE(types);
+  CHECK(types->field("proc", "p_mlock.opaque")->type.count == 2);
+  CHECK(types->field("proc", "p_slock.opaque")->type.count == 10);
+  CHECK(types->field("proc", "p_start.tv_usec")->offset == 0x418);
+  CHECK(types->field("proc", "p_realtimer.it_value.tv_sec")->offset == 0x190);
+  CHECK(types->field("task", "exc_actions")->type.element->size == 24);
+}
+
 TEST_CASE("the layouts are chosen from the version string; DEBUG moves thread, processor and zone") {
   auto release = builtin_types_for(kReleaseVersion);
   auto debug = builtin_types_for(kDebugVersion + "; UUID=1D4B4A8C-5E4B-3B0A-9E3A-0D1B2C3D4E5F");

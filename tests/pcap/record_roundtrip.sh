@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 # A CPU path with no breakpoint on it: `continue` then waits forever (until killed).
 start_kdp_sim "$sim_bin" "$work" --script 0xffffff8000396200,0xffffff8000396210
-kdpctl() { "$kdpctl_bin" --state "$work/state" --target "127.0.0.1:$port" "$@"; }
+kdpctl() { "$kdpctl_bin" --no-agent --state "$work/state" --target "127.0.0.1:$port" "$@"; }
 failed=0
 for command in "regs" "x/8gx 0xffffff8000800000" "hostinfo"; do
   # shellcheck disable=SC2086
@@ -21,7 +21,10 @@ for command in "regs" "x/8gx 0xffffff8000800000" "hostinfo"; do
   if diff -u "$work/live" "$work/replayed"; then echo "ok   $command: recorded and replayed alike"; else failed=1; fi
 done
 
-kdpctl --record "$work/killed.pcap" continue >/dev/null 2>&1 &
+# Started directly, not through the kdpctl function: `$!` of a backgrounded function is the
+# subshell running it, so kill -9 hit the subshell and left kdpctl waiting forever (and the test
+# read a capture its still-living recorder kept flushing).
+"$kdpctl_bin" --no-agent --state "$work/state" --target "127.0.0.1:$port" --record "$work/killed.pcap" continue >/dev/null 2>&1 &
 victim=$!
 # Wait until the RESUMECPUS reply is in the file, then kill without warning.
 for _ in $(seq 200); do
@@ -30,6 +33,10 @@ for _ in $(seq 200); do
 done
 kill -9 "$victim"
 wait "$victim" 2>/dev/null
+if pgrep -f -- "--record $work/killed.pcap" >/dev/null; then
+  echo "FAIL a kdpctl recording $work/killed.pcap outlived its kill -9"
+  failed=1
+fi
 if "$kdpctl_bin" pcap decode "$work/killed.pcap" >"$work/killed.txt" 2>&1 && grep -q "KDP_RESUMECPUS reply" "$work/killed.txt"; then
   echo "ok   kill -9 during continue: $(grep -c -- '-->\|<--' "$work/killed.txt") datagrams readable"
 else

@@ -48,8 +48,10 @@ for pcap in "${captures[@]}"; do
   while IFS= read -r line; do
     status=0
     rm -f "$work/state"
+    # --no-agent: an agent outlives this script (idle 1800 s) and, keyed by 127.0.0.1:PORT, answered a
+    # later run's kdp-sim on the reused ephemeral port with the old kernel's handshake (wrong UUID).
     # shellcheck disable=SC2086  # LINE and SOURCE are option lists
-    "$kdpctl_bin" --state "$work/state" $source ${line//@WORLD@/$world} >"$work/out" 2>"$work/err" || status=$?
+    "$kdpctl_bin" --no-agent --state "$work/state" $source ${line//@WORLD@/$world} >"$work/out" 2>"$work/err" || status=$?
     {
       echo "\$ kdpctl $line"
       cat "$work/out"

@@ -11,7 +11,7 @@ work=$(mktemp -d)
 . "$(dirname "$0")/sim_lib.sh"
 trap 'stop_kdp_sim; rm -rf "$work"' EXIT
 start_kdp_sim "$sim_bin" "$work" --from-pcap "$dir/showproctree.pcap"
-run() { "$kdpctl_bin" --state "$work/state" --target "127.0.0.1:$port" "$@"; }
+run() { "$kdpctl_bin" --no-agent --state "$work/state" --target "127.0.0.1:$port" "$@"; }
 failed=0
 held=$(run x/gx 0xffffff8007400440) || { echo "FAIL: a captured read failed"; failed=1; }
 [ "$held" = "0xffffff8007400440:	0xffffff8007400000" ] || { echo "FAIL: captured bytes read back as: $held"; failed=1; }

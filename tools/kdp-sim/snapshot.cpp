@@ -1,5 +1,7 @@
 #include "tools/kdp-sim/snapshot.h"
 
+#include "kgm/bounded_file.h"
+
 namespace kdp::stub {
 
 Expected<Snapshot> snapshot_from_core(const macho::CoreFile& core, std::string_view name) {
@@ -21,7 +23,10 @@ Expected<Snapshot> snapshot_from_core(const macho::CoreFile& core, std::string_v
 }
 
 Expected<Snapshot> load_snapshot(const std::string& path) {
-  KDP_TRY(macho::CoreFile core, macho::read_core_file(path));
+  // Only a regular file, read up to the size it had when opened: `--core /dev/zero` was read
+  // until std::bad_alloc aborted kdp-sim (macho::read_core_file reads any stream to its end).
+  KDP_TRY(Bytes file, kgm::read_regular_file(path, "core file"));
+  KDP_TRY(macho::CoreFile core, macho::parse_core(file, path));
   return snapshot_from_core(core, path);
 }
 
