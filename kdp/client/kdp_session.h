@@ -128,6 +128,7 @@ class KdpSession final : public Session {
   Expected<wire::Packet> call_recovering(RequestSpec spec);
   Status settle_recovering();
   Status regain(const Error& silence, Time deadline);
+  Status check_same_kernel(const Error& silence);
   Status take_back(const Error& silence, Time deadline);
   Status reinsert_kernel_breakpoints();
   Expected<bool> resumed_or_regained(const Error& unanswered, Time deadline);

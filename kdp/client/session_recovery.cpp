@@ -193,7 +193,24 @@ Status KdpSession::regain(const Error& silence, Time deadline) {
                                            (body ? wire::error_name(body->error) : "unexpected reply layout"));
   ++recoveries_;
   engine.reset_notifications();
+  KDP_TRY_STATUS(check_same_kernel(silence));
   return reinsert_kernel_breakpoints();
+}
+
+// A kernel that took our CONNECT as a new one was waiting for a debugger: reset by a delayed
+// REATTACH, or restarted. A restarted Mac may run another kernel (an update), whose memory the
+// symbols and types of this session would misread: ask, and end the session if it changed.
+Status KdpSession::check_same_kernel(const Error& silence) {
+  if (info_.version < 11 || info_.kernel_version.empty()) return {};  // nothing known to compare
+  KDP_TRY(wire::Packet reply, link_.request(RequestSpec(Command::kKernelVersion)));
+  const auto* text = std::get_if<wire::KernelVersionReply>(&reply.body);
+  if (text == nullptr) return Error(ErrorKind::kProtocol, "KDP_KERNELVERSION: unexpected reply layout");
+  if (text->version == info_.kernel_version) return {};
+  closed_ = true;
+  ++generation_;
+  return Error(ErrorKind::kProtocol, silence.message() + "; then the kernel answered our KDP_CONNECT as another "
+                                         "kernel (it restarted?): now \"" + text->version +
+                                         "\"; reattach (with that kernel's file)");
 }
 
 // Someone else holds the kernel. While still attaching (reattach takes the kernel over anyway),

@@ -2,6 +2,7 @@
 #include "kdp/stub/stub_engine.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "kdp/wire/names.h"
 
@@ -120,6 +121,7 @@ void StubEngine::reboot(Time now) {
   cursor_ = 0;
   idle_ = false;
   noresume_on_disconnect_ = false;
+  if (installed_version_) config_.kernel_version = *std::exchange(installed_version_, std::nullopt);
   if (config_.boot_time <= Duration::zero()) return enter_waiting();
   state_ = State::kBooting;
   next_step_.reset();

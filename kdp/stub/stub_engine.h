@@ -146,6 +146,9 @@ class StubEngine {
   const wire::X86ThreadState64& registers() const { return registers_; }
   const BreakpointTable& breakpoints() const { return breakpoints_; }
   const TargetConfig& config() const { return config_; }
+  // A kernel update: the machine boots this version from its next restart on (the debugger that
+  // regains it afterwards must notice it is another kernel).
+  void install_kernel_version(std::string version) { installed_version_ = std::move(version); }
   // Human-readable notes, as xnu prints them on the console ("kdp: bad sequence 5 (want 7)").
   std::vector<std::string> take_log();
 
@@ -247,6 +250,7 @@ class StubEngine {
   Endpoint remote_;                // address learned from every datagram while not connected
   bool reattach_wait_ = false;
   std::optional<Time> boot_done_;  // booting until then
+  std::optional<std::string> installed_version_;  // booted at the next restart
   bool noresume_on_disconnect_ = false;
   Bytes packet_buffer_;
 

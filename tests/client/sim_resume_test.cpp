@@ -205,3 +205,42 @@ TEST_CASE("a long conversation wrapped past 255: a silent kernel whose E-1 is 0 
   CHECK(std::ranges::count(w.executed, Command::kConnect) == 0);  // it never took the CONNECT
   CHECK(w.world.kernel().stats().replayed_replies > 0);
 }
+
+namespace {
+
+// The machine restarts behind the session's back (a HOSTREBOOT from elsewhere, in sequence).
+void restart_behind_its_back(World& w) {
+  const uint8_t seq = w.world.kernel().expected_seq();
+  auto reboot = wire::encode(wire::make_request(Command::kHostReboot, seq, 0x77, wire::Empty{}));
+  REQUIRE(reboot);
+  w.world.inject(Endpoint{kDebuggerIp, 41999}, kKernel, *reboot, 0us);
+  w.world.advance(5s);  // booted, waiting for a debugger
+  REQUIRE(w.world.kernel().stats().reboots == 1);
+  REQUIRE(!w.world.kernel().connected());
+}
+
+}  // namespace
+
+TEST_CASE("a kernel regained after a restart is checked: the same kernel goes on, another ends the session") {
+  World same;
+  auto session = same.open(kPort, 0x1000);
+  REQUIRE(session->read_memory(kText, 8));
+  restart_behind_its_back(same);
+  auto r = session->read_memory(kData, 16);
+  REQUIRE_MESSAGE(r, (r ? "" : r.error().message()));
+  CHECK(*r == same.kernel_bytes(kData, 16));
+  CHECK(session->stats().recoveries == 1);
+
+  World updated;
+  auto old = updated.open(kPort, 0x1000);
+  REQUIRE(old->read_memory(kText, 8));
+  const std::string other = "Darwin Kernel Version 11.4.0: Mon Apr  9 19:32:15 PDT 2012; "
+                            "root:xnu-1699.26.8~1/RELEASE_X86_64; UUID=00000000-1111-2222-3333-444444444444";
+  updated.world.kernel().install_kernel_version(other);
+  restart_behind_its_back(updated);
+  auto stale = old->read_memory(kData, 16);
+  REQUIRE(!stale);
+  CHECK(stale.error().message().find("answered our KDP_CONNECT as another kernel (it restarted?): now \"" + other) !=
+        std::string::npos);
+  CHECK(old->read_memory(kData, 16).error().kind() == ErrorKind::kUsage);  // the session is over
+}
