@@ -68,7 +68,7 @@ class Printer {
   // /o expands every struct or union field; plain ptype only those without a name of their own.
   const StructType* expandable(const TypeRef& t, unsigned depth) const {
     if (!t.is_aggregate() || depth >= kMaxNesting) return nullptr;
-    if (!offsets_ && !is_anonymous_name(t.name)) return nullptr;
+    if (!offsets_ && (!is_anonymous_name(t.name) || !t.typedef_name.empty())) return nullptr;
     return provider_.find(t.name);
   }
 

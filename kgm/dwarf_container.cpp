@@ -1,0 +1,84 @@
+#include "kgm/dwarf_container.h"
+
+#include "macho/format.h"
+
+namespace kdp::kgm {
+namespace {
+
+Error bad(const ByteReader& r, const std::string& problem) { return malformed(std::string(r.what()) + ": " + problem); }
+
+// One section_64 of the __DWARF segment: kept when its bytes lie inside the slice.
+Status read_section(ByteReader& cmd, const ByteReader& slice, DsymContainer& out) {
+  KDP_TRY(std::string name, cmd.fixed_string(16, "section_64.sectname"));
+  KDP_TRY_STATUS(cmd.skip(16 + 8, "section_64.segname/addr"));
+  KDP_TRY(uint64_t size, cmd.u64("section_64.size"));
+  KDP_TRY(uint32_t offset, cmd.u32("section_64.offset"));
+  KDP_TRY_STATUS(cmd.skip(4 * 4 + 4 * 3, "section_64.align..reserved3"));
+  if (offset > slice.size() || size > slice.size() - offset)
+    return bad(slice, "section " + name + " (offset " + hex(offset) + ", size " + hex(size) +
+                          ") extends past the end of the file");
+  if (!name.starts_with("__")) return {};
+  out.sections.insert_or_assign(name.substr(2), slice.data().subspan(offset, size));
+  return {};
+}
+
+Status read_segment(ByteReader& cmd, const ByteReader& slice, DsymContainer& out) {
+  KDP_TRY(std::string segname, cmd.fixed_string(16, "segment_command_64.segname"));
+  KDP_TRY_STATUS(cmd.skip(8 * 4 + 4 * 2, "segment_command_64.vmaddr..initprot"));
+  KDP_TRY(uint32_t nsects, cmd.u32("segment_command_64.nsects"));
+  KDP_TRY_STATUS(cmd.skip(4, "segment_command_64.flags"));
+  if (nsects > cmd.remaining() / macho::kSection64Size)
+    return bad(slice, "segment " + segname + ": " + std::to_string(nsects) + " sections do not fit in its load command");
+  if (segname != "__DWARF") return {};
+  if (out.sections.size() + nsects > kDsymMaxSections) return bad(slice, "too many __DWARF sections");
+  for (uint32_t i = 0; i < nsects; ++i) KDP_TRY_STATUS(read_section(cmd, slice, out));
+  return {};
+}
+
+Status read_uuid(ByteReader& cmd, DsymContainer& out) {
+  KDP_TRY(ByteView raw, cmd.bytes(16, "uuid_command.uuid"));
+  macho::Uuid uuid{};
+  std::copy(raw.begin(), raw.end(), uuid.begin());
+  out.uuid = uuid;
+  return {};
+}
+
+Status read_commands(ByteReader& r, const ByteReader& slice, uint32_t ncmds, DsymContainer& out) {
+  for (uint32_t i = 0; i < ncmds; ++i) {
+    const size_t start = r.offset();
+    KDP_TRY(uint32_t cmd, r.u32("load_command.cmd"));
+    KDP_TRY(uint32_t cmdsize, r.u32("load_command.cmdsize"));
+    if (cmdsize < 8 || cmdsize > r.remaining() + 8)
+      return bad(slice, "load command " + std::to_string(i) + ": cmdsize " + hex(cmdsize) + " is out of range");
+    KDP_TRY(ByteReader body, r.sub(start + 8, cmdsize - 8, "load command"));
+    if (cmd == macho::kLcSegment64) KDP_TRY_STATUS(read_segment(body, slice, out));
+    if (cmd == macho::kLcUuid) KDP_TRY_STATUS(read_uuid(body, out));
+    KDP_TRY_STATUS(r.seek(start + cmdsize, "load command"));
+  }
+  return {};
+}
+
+}  // namespace
+
+Expected<DsymContainer> read_dsym_container(const ByteReader& file) {
+  KDP_TRY(macho::Slice slice, macho::select_x86_64_slice(file));
+  ByteReader r(slice.bytes, file.what(), slice.offset);
+  KDP_TRY(uint32_t magic, r.u32("mach_header_64.magic"));
+  if (magic != macho::kMhMagic64) return bad(r, "not a 64-bit Mach-O (magic " + hex(magic) + ")");
+  KDP_TRY_STATUS(r.skip(8, "mach_header_64.cputype"));
+  KDP_TRY(uint32_t filetype, r.u32("mach_header_64.filetype"));
+  if (filetype != macho::kMhDsym && filetype != macho::kMhExecute)
+    return bad(r, "filetype " + hex(filetype) + " is neither MH_DSYM nor MH_EXECUTE");
+  KDP_TRY(uint32_t ncmds, r.u32("mach_header_64.ncmds"));
+  KDP_TRY(uint32_t sizeofcmds, r.u32("mach_header_64.sizeofcmds"));
+  KDP_TRY_STATUS(r.skip(8, "mach_header_64.flags/reserved"));
+  KDP_TRY(ByteReader commands, r.sub(macho::kMachHeader64Size, sizeofcmds, "load commands"));
+  if (ncmds > sizeofcmds / 8) return bad(r, "ncmds " + std::to_string(ncmds) + " cannot fit in sizeofcmds");
+  DsymContainer out;
+  KDP_TRY_STATUS(read_commands(commands, r, ncmds, out));
+  if (!out.sections.contains("debug_info"))
+    return Error(ErrorKind::kNotFound, std::string(file.what()) + ": no __DWARF,__debug_info section: not a dSYM with debug info");
+  return out;
+}
+
+}  // namespace kdp::kgm

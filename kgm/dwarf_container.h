@@ -1,0 +1,32 @@
+// The Mach-O container of a dSYM (Contents/Resources/DWARF/<name>, filetype MH_DSYM), read with
+// our own bounds-checked reader before LLVM sees a byte: the header, every load command, LC_UUID
+// and the sections of the __DWARF segment, each checked to lie inside the file. LLVM's DWARF
+// parser then only gets section bytes we have bounded, never the container.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "kdp/base/bytes.h"
+#include "kdp/base/error.h"
+#include "macho/layout.h"
+
+namespace kdp::kgm {
+
+inline constexpr uint64_t kDsymMaxFileBytes = uint64_t{4} << 30;  // a KDK dSYM is ~1 GB at most
+inline constexpr uint32_t kDsymMaxSections = 1024;
+
+struct DsymContainer {
+  std::optional<macho::Uuid> uuid;
+  // "debug_info", "debug_line", "apple_types", ... (the Mach-O "__" dropped, as LLVM names them)
+  // -> the section's bytes inside the file.
+  std::map<std::string, ByteView, std::less<>> sections;
+};
+
+// `file`'s what() names the file in errors. Accepts MH_DSYM (and MH_EXECUTE, a kernel that
+// carries its DWARF itself); thin or fat (the x86_64 slice).
+Expected<DsymContainer> read_dsym_container(const ByteReader& file);
+
+}  // namespace kdp::kgm
