@@ -14,12 +14,17 @@
 
 #include "kgm/dwarf_container.h"
 #include "kgm/dwarf_info.h"
+#include "macho/mapped_file.h"
 
 namespace kdp::kgm {
 
 struct DwarfInfo::Impl {
   std::string path;
-  Bytes bytes;  // the file; the section buffers below point into it
+  // The file, mapped (pages are read only as LLVM touches them) or held in memory; the section
+  // buffers below point into it.
+  std::optional<macho::MappedFile> mapped;
+  Bytes bytes;
+  ByteView data;
   DsymContainer container;
   llvm::StringMap<std::unique_ptr<llvm::MemoryBuffer>> sections;
   std::unique_ptr<llvm::DWARFContext> context;

@@ -6,7 +6,6 @@
 #include <llvm/DebugInfo/DWARF/DWARFCompileUnit.h>
 #include <llvm/Support/Error.h>
 
-#include "kgm/bounded_file.h"
 #include "kgm/dwarf_impl.h"
 
 namespace kdp::kgm {
@@ -81,15 +80,31 @@ DwarfInfo::DwarfInfo(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 DwarfInfo::~DwarfInfo() = default;
 
 Expected<std::shared_ptr<DwarfInfo>> DwarfInfo::load(const std::string& path) {
-  KDP_TRY(Bytes bytes, read_regular_file(path, "dSYM DWARF file", kDsymMaxFileBytes));
-  return from_bytes(std::move(bytes), path);
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec))
+    return Error(ErrorKind::kNotFound, "dSYM DWARF file " + path + ": not a regular file");
+  const uint64_t size = fs::file_size(path, ec);
+  if (ec || size > kDsymMaxFileBytes)
+    return malformed("dSYM DWARF file " + path + ": larger than " + std::to_string(kDsymMaxFileBytes >> 20) + " MiB");
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  KDP_TRY(macho::MappedFile mapped, macho::MappedFile::open(path));
+  impl->mapped.emplace(std::move(mapped));
+  impl->data = impl->mapped->bytes();
+  return from_impl(std::move(impl));
 }
 
 Expected<std::shared_ptr<DwarfInfo>> DwarfInfo::from_bytes(Bytes bytes, std::string name) {
   auto impl = std::make_unique<Impl>();
   impl->path = std::move(name);
   impl->bytes = std::move(bytes);
-  KDP_TRY(impl->container, read_dsym_container(ByteReader(impl->bytes, impl->path)));
+  impl->data = impl->bytes;
+  return from_impl(std::move(impl));
+}
+
+Expected<std::shared_ptr<DwarfInfo>> DwarfInfo::from_impl(std::unique_ptr<Impl> impl) {
+  if (impl->data.size() > kDsymMaxFileBytes) return malformed(impl->path + ": larger than the dSYM size limit");
+  KDP_TRY(impl->container, read_dsym_container(ByteReader(impl->data, impl->path)));
   for (const auto& [section, view] : impl->container.sections) {
     llvm::StringRef data(reinterpret_cast<const char*>(view.data()), view.size());
     impl->sections[section] = llvm::MemoryBuffer::getMemBuffer(data, section, false);

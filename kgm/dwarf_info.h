@@ -86,6 +86,7 @@ class DwarfInfo : public std::enable_shared_from_this<DwarfInfo> {
 
  private:
   explicit DwarfInfo(std::unique_ptr<Impl> impl);
+  static Expected<std::shared_ptr<DwarfInfo>> from_impl(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   std::shared_ptr<const TypeProvider> types_;
 };

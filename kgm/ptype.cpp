@@ -60,7 +60,7 @@ class Printer {
       out_ += spaces(level + 4) + header(*nested) + " {\n";
       body(*nested, level + 4, base + f.offset, depth + 1);
       if (offsets_) out_ += spaces(kOffsetColumns);
-      out_ += spaces(level + 4) + "} " + f.name + ";\n";
+      out_ += spaces(level + 4) + (f.name.empty() ? "};\n" : "} " + f.name + ";\n");  // C11 anonymous member
     }
     if (offsets_) finish(s, level, end_bit);
   }
