@@ -34,10 +34,13 @@ std::string arg_value(const FunctionInfo& f, const FunctionParam& param, uint64_
 }  // namespace
 
 std::optional<SourceFrame> source_frame(const DwarfInfo& dwarf, uint64_t pc, uint64_t rbp, bool caller,
-                                        Memory& memory, uint64_t slide) {
+                                        Memory& memory, uint64_t slide, std::optional<uint64_t> rsp) {
   const uint64_t lookup = pc - slide - (caller ? 1 : 0);
   auto f = dwarf.function_at(lookup);
   if (!f) return std::nullopt;
+  // The rbp `push rbp; mov rbp, rsp` is about to make: one push away at entry, rsp after the push.
+  if (rsp && lookup == f->low_pc) rbp = *rsp - 8;
+  if (rsp && lookup == f->low_pc + 1) rbp = *rsp;
   SourceFrame frame;
   frame.function = f->name;
   auto types = dwarf.types();
@@ -49,10 +52,11 @@ std::optional<SourceFrame> source_frame(const DwarfInfo& dwarf, uint64_t pc, uin
   return frame;
 }
 
-void add_source_frames(Backtrace& bt, const DwarfInfo& dwarf, Memory& memory, uint64_t slide) {
+void add_source_frames(Backtrace& bt, const DwarfInfo& dwarf, Memory& memory, uint64_t slide,
+                       std::optional<uint64_t> rsp) {
   for (size_t i = 0; i < bt.frames.size(); ++i) {
     Frame& f = bt.frames[i];
-    f.source = source_frame(dwarf, f.pc, f.frame_pointer, i > 0, memory, slide);
+    f.source = source_frame(dwarf, f.pc, f.frame_pointer, i > 0, memory, slide, i == 0 ? rsp : std::nullopt);
   }
 }
 

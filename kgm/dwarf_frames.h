@@ -14,11 +14,15 @@
 namespace kdp::kgm {
 
 // `pc` and `rbp` are the running kernel's (slid by `slide`); `caller` frames look their line up
-// at pc-1 (the call instruction), as gdb does. nullopt when the dSYM has no function there.
+// at pc-1 (the call instruction), as gdb does. The innermost frame passes `rsp` too: stopped on
+// the function's first instruction (a breakpoint on its symbol) or after `push rbp`, the frame's
+// rbp is not set up yet, and the arguments are found from rsp instead. nullopt when the dSYM has
+// no function there.
 std::optional<SourceFrame> source_frame(const DwarfInfo& dwarf, uint64_t pc, uint64_t rbp, bool caller,
-                                        Memory& memory, uint64_t slide);
+                                        Memory& memory, uint64_t slide, std::optional<uint64_t> rsp = std::nullopt);
 
-// Fills Frame::source for every frame the dSYM describes.
-void add_source_frames(Backtrace& bt, const DwarfInfo& dwarf, Memory& memory, uint64_t slide);
+// Fills Frame::source for every frame the dSYM describes; `rsp` is the innermost frame's.
+void add_source_frames(Backtrace& bt, const DwarfInfo& dwarf, Memory& memory, uint64_t slide,
+                       std::optional<uint64_t> rsp = std::nullopt);
 
 }  // namespace kdp::kgm

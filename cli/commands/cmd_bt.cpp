@@ -54,7 +54,7 @@ Status run_bt(Invocation& inv) {
     }
     bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
     // With the kernel's dSYM, frames read as gdb's with debug info: func (arg=value) at file:line.
-    if (auto dwarf = target.hooks.debug_info()) kgm::add_source_frames(*bt, *dwarf, target.memory, target.hooks.slide());
+    if (auto dwarf = target.hooks.debug_info()) kgm::add_source_frames(*bt, *dwarf, target.memory, target.hooks.slide(), regs.rsp());
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};
