@@ -2,6 +2,7 @@
 // accelerator table, converts that struct's members (their types by name, so nested structs wait
 // until someone asks for them) and caches the result. Anonymous structs and unions are named
 // "$die_0x<offset>" (kgm/c_decl.h prints such names as "struct {...}") and found by that offset.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -252,7 +253,10 @@ class DwarfTypeProvider final : public TypeProvider {
     if (auto it = structs_.find(name); it != structs_.end()) return it->second ? &*it->second : nullptr;
     DWARFDie die = definition_of(impl_, name, false);
     std::optional<StructType> s;
-    if (die.isValid() && is_aggregate_tag(die.getTag())) s = struct_from(die, impl_);
+    if (die.isValid() && is_aggregate_tag(die.getTag())) {
+      s = struct_from(die, impl_);
+      break_containment_cycles(*s);
+    }
     auto [it, inserted] = structs_.emplace(std::string(name), std::move(s));
     return it->second ? &*it->second : nullptr;
   }
@@ -270,6 +274,34 @@ class DwarfTypeProvider final : public TypeProvider {
   std::string description() const override { return "dSYM " + impl_.path; }
 
  private:
+  static constexpr size_t kMaxByValueNesting = 32;
+
+  // A struct that holds itself by value (directly or through other structs: only a damaged or
+  // hostile dSYM says so) has no finite layout, and ptype or print would expand it without end.
+  // The structs a field holds by value are converted first; a field that leads back to a struct
+  // still being converted becomes void.
+  void break_containment_cycles(StructType& s) const {
+    converting_.push_back(s.name);
+    for (Field& f : s.fields) {
+      const TypeRef* inner = &f.type;
+      while (inner->kind == TypeKind::kArray && inner->element) inner = inner->element.get();
+      if (!inner->is_aggregate()) continue;
+      const bool cycle = converting_.size() >= kMaxByValueNesting ||
+                         std::find(converting_.begin(), converting_.end(), inner->name) != converting_.end();
+      if (!cycle) {
+        (void)find(inner->name);
+        continue;
+      }
+      TypeRef v;
+      v.kind = TypeKind::kVoid;
+      v.name = "void";
+      v.size = f.type.size;
+      f.type = v;
+    }
+    converting_.pop_back();
+  }
+
+  mutable std::vector<std::string> converting_;
   DwarfInfo::Impl& impl_;
   mutable std::recursive_mutex mutex_;
   mutable std::map<std::string, std::optional<StructType>, std::less<>> structs_;
