@@ -61,7 +61,7 @@ void print_stop(Invocation& inv, const State& state, const client::StopEvent& st
     return;
   }
   if (bp && source) {
-    inv.out << "Breakpoint " << bp->number << ", " << hex_padded(stop.rip) << " in " << *source << "\n";
+    inv.out << "Breakpoint " << bp->number << ", " << *source << "\n";
     return;
   }
   if (bp) {

@@ -82,7 +82,10 @@ std::string render_backtrace(const Backtrace& bt) {
   for (size_t i = 0; i < bt.frames.size(); ++i) {
     const Frame& f = bt.frames[i];
     char head[48];
-    std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
+    if (f.source && f.source->at_line_start)
+      std::snprintf(head, sizeof head, "#%-3zu", i);
+    else
+      std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
     out += head + (f.source ? source_frame_text(*f.source) : f.symbol.value_or("??") + " ()") + "\n";
   }
   bool normal_end = bt.stop == StopReason::kNullFramePointer || bt.stop == StopReason::kNullReturnAddress;

@@ -35,6 +35,9 @@ struct SourceFrame {
   std::vector<std::pair<std::string, std::string>> args;  // name, value as gdb prints it
   std::string file;                                       // "kext_alloc.c"; empty: no line info
   uint32_t line = 0;
+  // The innermost frame stopped on the first instruction of a line: gdb then prints no address
+  // ("#0  kext_alloc (...) at f.c:10", "Breakpoint 1, kext_alloc (...) at f.c:10").
+  bool at_line_start = false;
 };
 
 struct Frame {

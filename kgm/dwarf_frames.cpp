@@ -48,6 +48,7 @@ std::optional<SourceFrame> source_frame(const DwarfInfo& dwarf, uint64_t pc, uin
   if (auto line = dwarf.line_at(lookup)) {
     frame.file = line->source.file;
     frame.line = line->source.line;
+    frame.at_line_start = !caller && line->start == lookup;
   }
   return frame;
 }

@@ -4,6 +4,7 @@
 #include "cli/command.h"
 #include "cli/execution.h"
 #include "cli/kernel_hooks.h"
+#include "cli/core/number.h"
 #include "cli/session_open.h"
 #include "kgm/dwarf_frames.h"
 #include "kgm/session_memory.h"
@@ -22,7 +23,9 @@ std::optional<std::string> source_frame_text(const KernelHooks& hooks, client::S
   kgm::SessionMemory memory(session);
   auto frame = kgm::source_frame(*dwarf, stop.rip, regs->rbp(), false, memory, hooks.slide(), regs->rsp());
   if (!frame) return std::nullopt;
-  return kgm::source_frame_text(*frame);
+  // gdb shows the pc only when the stop is not on the first instruction of a line.
+  const std::string where = frame->at_line_start ? "" : hex_padded(stop.rip) + " in ";
+  return where + kgm::source_frame_text(*frame);
 }
 
 Status run_continue(Invocation& inv) {

@@ -61,6 +61,12 @@ TEST_CASE("dwarf frames: kext_alloc's arguments from its frame, in the body and 
   auto entry = source_frame(**info, dumped->low_pc, 0x1234, false, memory, 0, rbp + 8);
   REQUIRE(entry.has_value());
   CHECK(source_frame_text(*entry) == args + std::to_string((*info)->line_at(dumped->low_pc)->source.line));
+  CHECK(entry->at_line_start);  // low_pc is the first row of the opening line: gdb omits the pc
+  CHECK_FALSE(body->at_line_start);
+
+  Backtrace bt;
+  bt.frames.push_back({dumped->low_pc, rbp, std::nullopt, entry});
+  CHECK(render_backtrace(bt) == "#0  " + source_frame_text(*entry) + "\n");
 
   // A slid kernel: the same frame at pc + slide.
   auto slid = source_frame(**info, dumped->low_pc + 0x10 + 0x200000, rbp, false, memory, 0x200000);
