@@ -7,13 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include <llvm/ADT/StringMap.h>
-#include <llvm/DebugInfo/DWARF/DWARFContext.h>
-#include <llvm/DebugInfo/DWARF/DWARFDie.h>
-#include <llvm/Support/MemoryBuffer.h>
-
 #include "kgm/dwarf_container.h"
 #include "kgm/dwarf_info.h"
+#include "kgm/llvm_dwarf.h"
 #include "macho/mapped_file.h"
 
 namespace kdp::kgm {

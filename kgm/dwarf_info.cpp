@@ -2,10 +2,6 @@
 // and the name lookups every other dwarf_*.cpp uses.
 #include <filesystem>
 
-#include <llvm/DebugInfo/DWARF/DWARFAcceleratorTable.h>
-#include <llvm/DebugInfo/DWARF/DWARFCompileUnit.h>
-#include <llvm/Support/Error.h>
-
 #include "kgm/dwarf_impl.h"
 
 namespace kdp::kgm {

@@ -1,7 +1,4 @@
 // Line tables and subprograms: what `info line`, `list` and bt's source-level frames ask.
-#include <llvm/DebugInfo/DWARF/DWARFCompileUnit.h>
-#include <llvm/DebugInfo/DWARF/DWARFDebugLine.h>
-
 #include "kgm/dwarf_impl.h"
 
 namespace kdp::kgm {
