@@ -95,8 +95,19 @@ TEST_CASE("dwarf e2e: ptype, info line and list from the dSYM beside --kernel") 
   CHECK(no_source.exit_code == 0);
   CHECK(no_source.out == std::to_string(decl - 5) + "\tkext_alloc.c: No such file or directory.\n");
 
-  auto no_dsym = kdpctl({"--kernel", "/nonexistent/mach_kernel", "info", "line", "kext_alloc"});
-  CHECK(no_dsym.exit_code != 0);
+  // The kernel alone, away from its dSYM: no debug information, and how to give it; then --dsym.
+  const fs::path alone = fs::temp_directory_path() / ("kdpctl-dwarf-alone-" + std::to_string(::getpid()));
+  fs::create_directories(alone);
+  fs::copy_file(kernel, alone / "mach_kernel", fs::copy_options::overwrite_existing);
+  auto no_dsym = kdpctl({"--kernel", (alone / "mach_kernel").string(), "info", "line", "kext_alloc"});
+  auto no_dsym_list = kdpctl({"--kernel", (alone / "mach_kernel").string(), "list", "kext_alloc"});
+  auto named = kdpctl({"--kernel", (alone / "mach_kernel").string(), "--dsym", kernel + ".dSYM", "info", "line", "kext_alloc"});
+  fs::remove_all(alone);
+  CHECK(no_dsym.exit_code == 2);
+  CHECK(no_dsym.err.find("no debug information loaded: give --dsym PATH") != std::string::npos);
+  CHECK(no_dsym_list.err.find("no debug information loaded") != std::string::npos);
+  CHECK(named.exit_code == 0);
+  CHECK(named.out == info.out);
 }
 
 TEST_CASE("dwarf e2e: bt prints func (arg=value, ...) at file:line from a core's frame chain") {
