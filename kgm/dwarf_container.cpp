@@ -60,6 +60,23 @@ Status read_commands(ByteReader& r, const ByteReader& slice, uint32_t ncmds, Dsy
 
 }  // namespace
 
+bool apple_table_usable(ByteView section) {
+  ByteReader r(section, "apple table");
+  auto magic = r.u32("magic");
+  auto version = r.u16("version");
+  auto hash_function = r.u16("hash_function");
+  auto buckets = r.u32("bucket_count");
+  auto hashes = r.u32("hashes_count");
+  auto header_data = r.u32("header_data_length");
+  if (!magic || !version || !hash_function || !buckets || !hashes || !header_data) return false;
+  if (*magic != 0x48415348 || *version != 1 || *hash_function != 0 || *buckets == 0) return false;
+  auto die_offset_base = r.u32("die_offset_base");
+  auto atoms = r.u32("atom_count");
+  if (!die_offset_base || !atoms || *atoms == 0 || *atoms > 16 || *header_data < 8 + 4 * uint64_t{*atoms}) return false;
+  const uint64_t tables = 20 + uint64_t{*header_data} + 4 * uint64_t{*buckets} + 8 * uint64_t{*hashes};
+  return tables <= section.size();
+}
+
 Expected<DsymContainer> read_dsym_container(const ByteReader& file) {
   KDP_TRY(macho::Slice slice, macho::select_x86_64_slice(file));
   ByteReader r(slice.bytes, file.what(), slice.offset);

@@ -25,6 +25,12 @@ struct DsymContainer {
   std::map<std::string, ByteView, std::less<>> sections;
 };
 
+// Whether an .apple_names/.apple_types section's header and tables fit in it (magic "HASH",
+// version 1, at least one bucket). LLVM 14's AppleAcceleratorTable divides by the bucket count
+// and trusts the header, so a section that fails this is not handed to it (the name lookups
+// fall back to scanning the units).
+bool apple_table_usable(ByteView section);
+
 // `file`'s what() names the file in errors. Accepts MH_DSYM (and MH_EXECUTE, a kernel that
 // carries its DWARF itself); thin or fat (the x86_64 slice).
 Expected<DsymContainer> read_dsym_container(const ByteReader& file);

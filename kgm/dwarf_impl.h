@@ -28,6 +28,10 @@ struct DwarfInfo::Impl {
   std::optional<std::multimap<std::string, uint64_t, std::less<>>> scanned_types, scanned_functions;
 
   bool has_section(std::string_view name) const { return container.sections.contains(name); }
+  bool usable_apple(std::string_view name) const {
+    auto it = container.sections.find(name);
+    return it != container.sections.end() && apple_table_usable(it->second);
+  }
   // DIE offsets named `name`: from .apple_types/.apple_names (dsymutil writes them), DWARF 5
   // .debug_names, else a one-time scan of every unit.
   std::vector<uint64_t> type_offsets(std::string_view name);

@@ -33,18 +33,26 @@ void scan_names(llvm::DWARFContext& context, std::multimap<std::string, uint64_t
   }
 }
 
+// A name has a handful of DIEs (declarations, one definition per unit that uses it); a damaged
+// table may claim billions, so a lookup stops after this many.
+constexpr size_t kMaxMatches = 256;
+
 std::vector<uint64_t> from_apple(const llvm::AppleAcceleratorTable& table, std::string_view name) {
   std::vector<uint64_t> offsets;
-  for (const auto& entry : table.equal_range(llvm::StringRef(name.data(), name.size())))
+  for (const auto& entry : table.equal_range(llvm::StringRef(name.data(), name.size()))) {
     if (auto offset = entry.getDIESectionOffset()) offsets.push_back(*offset);
+    if (offsets.size() >= kMaxMatches) break;
+  }
   return offsets;
 }
 
 std::vector<uint64_t> from_debug_names(const llvm::DWARFDebugNames& table, std::string_view name) {
   std::vector<uint64_t> offsets;
-  for (const auto& entry : table.equal_range(llvm::StringRef(name.data(), name.size())))
+  for (const auto& entry : table.equal_range(llvm::StringRef(name.data(), name.size()))) {
     if (auto cu = entry.getCUOffset(); cu)
       if (auto die = entry.getDIEUnitOffset(); die) offsets.push_back(*cu + *die);
+    if (offsets.size() >= kMaxMatches) break;
+  }
   return offsets;
 }
 
@@ -53,7 +61,7 @@ std::vector<uint64_t> from_debug_names(const llvm::DWARFDebugNames& table, std::
 llvm::DWARFDie DwarfInfo::Impl::die_at(uint64_t offset) { return context->getDIEForOffset(offset); }
 
 std::vector<uint64_t> DwarfInfo::Impl::type_offsets(std::string_view name) {
-  if (has_section("apple_types")) return from_apple(context->getAppleTypes(), name);
+  if (usable_apple("apple_types")) return from_apple(context->getAppleTypes(), name);
   if (has_section("debug_names")) return from_debug_names(context->getDebugNames(), name);
   if (!scanned_types) scan_names(*context, scanned_types.emplace(), scanned_functions.emplace());
   std::vector<uint64_t> offsets;
@@ -62,7 +70,7 @@ std::vector<uint64_t> DwarfInfo::Impl::type_offsets(std::string_view name) {
 }
 
 std::vector<uint64_t> DwarfInfo::Impl::function_offsets(std::string_view name) {
-  if (has_section("apple_names")) return from_apple(context->getAppleNames(), name);
+  if (usable_apple("apple_names")) return from_apple(context->getAppleNames(), name);
   if (has_section("debug_names")) return from_debug_names(context->getDebugNames(), name);
   if (!scanned_functions) scan_names(*context, scanned_types.emplace(), scanned_functions.emplace());
   std::vector<uint64_t> offsets;

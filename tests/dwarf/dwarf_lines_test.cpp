@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "kgm/dwarf_container.h"
 #include "kgm/dwarf_info.h"
 #include "tests/dwarf/dwarf_support.h"
 
@@ -125,4 +126,29 @@ TEST_CASE("dwarf: --dsym accepts a bundle or the DWARF file, and a missing one i
   REQUIRE_FALSE(missing.has_value());
   CHECK(missing.error().kind() == ErrorKind::kNotFound);
   CHECK_FALSE(dsym_beside("/nonexistent/mach_kernel").has_value());
+}
+
+TEST_CASE("dwarf: an Apple accelerator table LLVM would divide by zero on is not used") {
+  // magic "HASH", version 1, DJB hash, then bucket_count, hashes_count, header_data_length,
+  // die_offset_base, atom_count and one atom (DW_ATOM_die_offset, DW_FORM_data4).
+  auto table = [](uint32_t buckets) {
+    ByteWriter w;
+    w.u32(0x48415348);
+    w.u16(1);
+    w.u16(0);
+    w.u32(buckets);
+    w.u32(0);
+    w.u32(12);
+    w.u32(0);
+    w.u32(1);
+    w.u16(1);
+    w.u16(6);
+    for (uint32_t i = 0; i < buckets; ++i) w.u32(UINT32_MAX);
+    return std::move(w).take();
+  };
+  CHECK(apple_table_usable(table(1)));
+  CHECK_FALSE(apple_table_usable(table(0)));
+  Bytes cut = table(4);
+  cut.resize(cut.size() - 1);
+  CHECK_FALSE(apple_table_usable(cut));
 }
