@@ -1,5 +1,8 @@
 #include "kgm/dwarf_container.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "macho/format.h"
 
 namespace kdp::kgm {
@@ -73,6 +76,15 @@ bool apple_table_usable(ByteView section) {
   auto die_offset_base = r.u32("die_offset_base");
   auto atoms = r.u32("atom_count");
   if (!die_offset_base || !atoms || *atoms == 0 || *atoms > 16 || *header_data < 8 + 4 * uint64_t{*atoms}) return false;
+  // LLVM decodes each atom with its form and jumps through garbage on forms it does not expect:
+  // only the fixed-size data, flag and reference forms dsymutil writes are let through.
+  for (uint32_t i = 0; i < *atoms; ++i) {
+    auto type = r.u16("atom type");
+    auto form = r.u16("atom form");
+    if (!type || !form) return false;
+    constexpr uint16_t kForms[] = {0x05, 0x06, 0x07, 0x0b, 0x0c, 0x0d, 0x0f, 0x11, 0x12, 0x13, 0x14, 0x15};
+    if (std::find(std::begin(kForms), std::end(kForms), *form) == std::end(kForms)) return false;
+  }
   const uint64_t tables = 20 + uint64_t{*header_data} + 4 * uint64_t{*buckets} + 8 * uint64_t{*hashes};
   return tables <= section.size();
 }
