@@ -43,7 +43,7 @@ TEST_CASE("dwarf: struct proc's members sit where llvm-dwarfdump says, and where
   const auto dumped = test::dwarfdump_member_offsets("proc");
   REQUIRE(dumped.size() >= 100);
   CHECK(proc->fields.size() == dumped.size());
-  for (const auto& [name, offset] : dumped) CHECK_MESSAGE(field_of(*proc, name).offset == offset, name);
+  for (const auto& entry : dumped) CHECK_MESSAGE(field_of(*proc, entry.first).offset == entry.second, entry.first);
 
   auto builtin = xnu1699_layouts(KernelConfig::kRelease);
   const StructType* expected = builtin->find("proc");
