@@ -14,8 +14,8 @@ using namespace kdp::kgm;
 
 namespace {
 
-std::shared_ptr<DwarfInfo> load_test_dsym() {
-  const std::string path = test::dwarf_file();
+std::shared_ptr<DwarfInfo> load_test_dsym(const std::string& variant = "mach_kernel") {
+  const std::string path = test::dwarf_file(variant);
   if (path.empty()) return nullptr;
   auto info = DwarfInfo::load(path);
   REQUIRE_MESSAGE(info.has_value(), (info ? "" : info.error().message()));
@@ -32,9 +32,11 @@ Bytes file_bytes(const std::string& path) {
 TEST_SUITE("needs-input") {
 
 TEST_CASE("dwarf: every line-table row's address maps to that row's line in kext_alloc.c") {
-  auto info = load_test_dsym();
+ for (const std::string variant : test::kDwarfVariants) {
+  CAPTURE(variant);
+  auto info = load_test_dsym(variant);
   if (!info) return;
-  const auto rows = test::dwarfdump_line_rows();
+  const auto rows = test::dwarfdump_line_rows(variant);
   REQUIRE(rows.size() >= 10);
   size_t checked = 0;
   for (size_t i = 0; i + 1 < rows.size(); ++i) {
@@ -50,12 +52,15 @@ TEST_CASE("dwarf: every line-table row's address maps to that row's line in kext
   }
   CHECK(checked >= 10);
   CHECK_FALSE(info->line_at(0x10).has_value());
+ }
 }
 
 TEST_CASE("dwarf: kext_alloc's address, frame base and frame-relative parameters") {
-  auto info = load_test_dsym();
+ for (const std::string variant : test::kDwarfVariants) {
+  CAPTURE(variant);
+  auto info = load_test_dsym(variant);
   if (!info) return;
-  auto dumped = test::dwarfdump_function("kext_alloc");
+  auto dumped = test::dwarfdump_function("kext_alloc", variant);
   REQUIRE(dumped.has_value());
   auto f = info->function_named("kext_alloc");
   REQUIRE(f.has_value());
@@ -86,6 +91,7 @@ TEST_CASE("dwarf: kext_alloc's address, frame base and frame-relative parameters
   REQUIRE(first_body_line.has_value());
   CHECK(first_body_line->source.line > opening->source.line);
   CHECK(*body == opening->end);
+ }
 }
 
 TEST_CASE("dwarf: a truncated or altered dSYM is an error or fewer answers, never a crash") {

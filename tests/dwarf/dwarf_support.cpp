@@ -24,19 +24,19 @@ uint64_t number_in(const std::string& text) {
 
 }  // namespace
 
-std::string dwarf_kernel() {
-  const std::string path = KDPCTL_DWARF_KERNEL;
-  if (!require_input(!path.empty(), "clang, ld64.lld, dsymutil and llvm-dwarfdump (the DWARF test kernel)")) return {};
-  return path;
+std::string dwarf_kernel(const std::string& variant) {
+  const std::string first = KDPCTL_DWARF_KERNEL;  // .../kernel/mach_kernel
+  if (!require_input(!first.empty(), "clang, ld64.lld, dsymutil and llvm-dwarfdump (the DWARF test kernel)")) return {};
+  return first.substr(0, first.rfind('/') + 1) + variant;
 }
 
-std::string dwarf_file() {
-  const std::string kernel = dwarf_kernel();
-  return kernel.empty() ? kernel : kernel + ".dSYM/Contents/Resources/DWARF/mach_kernel";
+std::string dwarf_file(const std::string& variant) {
+  const std::string kernel = dwarf_kernel(variant);
+  return kernel.empty() ? kernel : kernel + ".dSYM/Contents/Resources/DWARF/" + variant;
 }
 
-std::string run_dwarfdump(const std::string& arguments) {
-  const std::string command = std::string(KDPCTL_LLVM_DWARFDUMP) + " " + arguments + " '" + dwarf_file() + "'";
+std::string run_dwarfdump(const std::string& arguments, const std::string& variant) {
+  const std::string command = std::string(KDPCTL_LLVM_DWARFDUMP) + " " + arguments + " '" + dwarf_file(variant) + "'";
   std::string out;
   if (FILE* pipe = popen(command.c_str(), "r")) {
     std::array<char, 4096> buffer;
@@ -47,8 +47,9 @@ std::string run_dwarfdump(const std::string& arguments) {
   return out;
 }
 
-std::map<std::string, std::map<std::string, std::string>> dwarfdump_members(const std::string& type_name) {
-  std::istringstream in(run_dwarfdump("--name=" + type_name + " --show-children"));
+std::map<std::string, std::map<std::string, std::string>> dwarfdump_members(const std::string& type_name,
+                                                                            const std::string& variant) {
+  std::istringstream in(run_dwarfdump("--name=" + type_name + " --show-children", variant));
   std::map<std::string, std::map<std::string, std::string>> members;
   std::map<std::string, std::string> current;
   bool in_member = false, seen_root = false;
@@ -73,15 +74,15 @@ std::map<std::string, std::map<std::string, std::string>> dwarfdump_members(cons
   return members;
 }
 
-std::map<std::string, uint64_t> dwarfdump_member_offsets(const std::string& type_name) {
+std::map<std::string, uint64_t> dwarfdump_member_offsets(const std::string& type_name, const std::string& variant) {
   std::map<std::string, uint64_t> offsets;
-  for (const auto& [name, attrs] : dwarfdump_members(type_name))
+  for (const auto& [name, attrs] : dwarfdump_members(type_name, variant))
     if (auto it = attrs.find("DW_AT_data_member_location"); it != attrs.end()) offsets[name] = number_in(it->second);
   return offsets;
 }
 
-std::vector<DumpedRow> dwarfdump_line_rows() {
-  std::istringstream in(run_dwarfdump("--debug-line"));
+std::vector<DumpedRow> dwarfdump_line_rows(const std::string& variant) {
+  std::istringstream in(run_dwarfdump("--debug-line", variant));
   const std::regex row(R"(^0x([0-9a-f]{16}) +(\d+) +\d+ +\d+ +\d+ +\d+ +(.*)$)");
   std::vector<DumpedRow> rows;
   std::string line;
@@ -93,8 +94,8 @@ std::vector<DumpedRow> dwarfdump_line_rows() {
   return rows;
 }
 
-std::optional<DumpedFunction> dwarfdump_function(const std::string& name) {
-  std::istringstream in(run_dwarfdump("--name=" + name + " --show-children"));
+std::optional<DumpedFunction> dwarfdump_function(const std::string& name, const std::string& variant) {
+  std::istringstream in(run_dwarfdump("--name=" + name + " --show-children", variant));
   DumpedFunction f;
   bool found = false, in_param = false;
   std::string param, location, line;

@@ -15,8 +15,8 @@ using namespace kdp::kgm;
 
 namespace {
 
-std::shared_ptr<DwarfInfo> load_test_dsym() {
-  const std::string path = test::dwarf_file();
+std::shared_ptr<DwarfInfo> load_test_dsym(const std::string& variant = "mach_kernel") {
+  const std::string path = test::dwarf_file(variant);
   if (path.empty()) return nullptr;
   auto info = DwarfInfo::load(path);
   REQUIRE_MESSAGE(info.has_value(), (info ? "" : info.error().message()));
@@ -34,13 +34,15 @@ const Field& field_of(const StructType& s, std::string_view name) {
 TEST_SUITE("needs-input") {
 
 TEST_CASE("dwarf: struct proc's members sit where llvm-dwarfdump says, and where the built-in layouts say") {
-  auto info = load_test_dsym();
+ for (const std::string variant : test::kDwarfVariants) {
+  CAPTURE(variant);
+  auto info = load_test_dsym(variant);
   if (!info) return;
   auto types = info->types();
   const StructType* proc = types->find("proc");
   REQUIRE(proc != nullptr);
   CHECK(proc->size == 0x440);  // xnu-layouts.md §2: sizeof = 0x440
-  const auto dumped = test::dwarfdump_member_offsets("proc");
+  const auto dumped = test::dwarfdump_member_offsets("proc", variant);
   REQUIRE(dumped.size() >= 100);
   CHECK(proc->fields.size() == dumped.size());
   for (const auto& entry : dumped) CHECK_MESSAGE(field_of(*proc, entry.first).offset == entry.second, entry.first);
@@ -57,6 +59,7 @@ TEST_CASE("dwarf: struct proc's members sit where llvm-dwarfdump says, and where
     ++compared;
   }
   CHECK(compared >= 20);
+ }
 }
 
 TEST_CASE("dwarf: typedef names are kept, anonymous structs expand, arrays keep their dimensions") {
@@ -78,12 +81,14 @@ TEST_CASE("dwarf: typedef names are kept, anonymous structs expand, arrays keep 
   CHECK(resolved->offset == 8);
 }
 
-TEST_CASE("dwarf: bitfields follow DWARF 2's big-endian DW_AT_bit_offset, turned LSB-first") {
-  auto info = load_test_dsym();
+TEST_CASE("dwarf: bitfields from DWARF 2's big-endian DW_AT_bit_offset and DWARF 4's DW_AT_data_bit_offset") {
+ for (const std::string variant : test::kDwarfVariants) {
+  CAPTURE(variant);
+  auto info = load_test_dsym(variant);
   if (!info) return;
   const StructType* shapes = info->types()->find("kdp_shapes");
   REQUIRE(shapes != nullptr);
-  const auto dumped = test::dwarfdump_members("kdp_shapes");
+  const auto dumped = test::dwarfdump_members("kdp_shapes", variant);
   // unsigned low:3, mid:13; int high:16 share one 4-byte unit, allocated from bit 0 up.
   struct Expect { const char* name; uint8_t bit; uint8_t width; bool is_signed; };
   for (const Expect& e : {Expect{"low", 0, 3, false}, Expect{"mid", 3, 13, false}, Expect{"high", 16, 16, true}}) {
@@ -97,16 +102,21 @@ TEST_CASE("dwarf: bitfields follow DWARF 2's big-endian DW_AT_bit_offset, turned
     const auto& attrs = dumped.at(e.name);
     if (attrs.contains("DW_AT_bit_offset"))
       CHECK(32 - std::stoul(attrs.at("DW_AT_bit_offset"), nullptr, 16) - std::stoul(attrs.at("DW_AT_bit_size"), nullptr, 16) == e.bit);
+    else
+      CHECK(std::stoul(attrs.at("DW_AT_data_bit_offset"), nullptr, 16) == e.bit);  // LSB-first already
   }
+ }
 }
 
 TEST_CASE("dwarf: unions, anonymous members, 2-D arrays, enums, function pointers and qualifiers") {
-  auto info = load_test_dsym();
+ for (const std::string variant : test::kDwarfVariants) {
+  CAPTURE(variant);
+  auto info = load_test_dsym(variant);
   if (!info) return;
   auto types = info->types();
   const StructType* shapes = types->find("kdp_shapes");
   REQUIRE(shapes != nullptr);
-  const auto dumped = test::dwarfdump_member_offsets("kdp_shapes");
+  const auto dumped = test::dwarfdump_member_offsets("kdp_shapes", variant);
   for (const Field& f : shapes->fields)
     if (!f.name.empty() && f.type.kind != TypeKind::kBitfield) CHECK_MESSAGE(dumped.at(f.name) == f.offset, f.name);
 
@@ -153,6 +163,7 @@ TEST_CASE("dwarf: unions, anonymous members, 2-D arrays, enums, function pointer
   CHECK(flags.type.kind == TypeKind::kInteger);
   CHECK(flags.type.name == "unsigned long");
   CHECK(flags.type.size == 8);
+ }
 }
 
 TEST_CASE("dwarf: the dSYM's UUID is llvm-dwarfdump's, and a missing type is an error naming the dSYM") {
