@@ -31,6 +31,12 @@ struct DsymContainer {
 // fall back to scanning the units).
 bool apple_table_usable(ByteView section);
 
+// The same for DWARF 5 .debug_names (every name index in it): 32-bit units of version 5 whose
+// tables fit, whose name strings lie inside `debug_str`, whose entry offsets lie inside the entry
+// pool, and whose abbreviations use only fixed-size forms. LLVM 14 calls strlen on a string
+// offset past .debug_str.
+bool debug_names_usable(ByteView section, ByteView debug_str);
+
 // `file`'s what() names the file in errors. Accepts MH_DSYM (and MH_EXECUTE, a kernel that
 // carries its DWARF itself); thin or fat (the x86_64 slice).
 Expected<DsymContainer> read_dsym_container(const ByteReader& file);

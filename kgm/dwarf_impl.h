@@ -28,6 +28,12 @@ struct DwarfInfo::Impl {
   std::optional<std::multimap<std::string, uint64_t, std::less<>>> scanned_types, scanned_functions;
 
   bool has_section(std::string_view name) const { return container.sections.contains(name); }
+  bool usable_debug_names() const {
+    auto names = container.sections.find("debug_names");
+    auto strings = container.sections.find("debug_str");
+    return names != container.sections.end() && strings != container.sections.end() &&
+           debug_names_usable(names->second, strings->second);
+  }
   bool usable_apple(std::string_view name) const {
     auto it = container.sections.find(name);
     return it != container.sections.end() && apple_table_usable(it->second);

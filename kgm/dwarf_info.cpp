@@ -62,7 +62,7 @@ llvm::DWARFDie DwarfInfo::Impl::die_at(uint64_t offset) { return context->getDIE
 
 std::vector<uint64_t> DwarfInfo::Impl::type_offsets(std::string_view name) {
   if (usable_apple("apple_types")) return from_apple(context->getAppleTypes(), name);
-  if (has_section("debug_names")) return from_debug_names(context->getDebugNames(), name);
+  if (usable_debug_names()) return from_debug_names(context->getDebugNames(), name);
   if (!scanned_types) scan_names(*context, scanned_types.emplace(), scanned_functions.emplace());
   std::vector<uint64_t> offsets;
   for (auto [it, end] = scanned_types->equal_range(name); it != end; ++it) offsets.push_back(it->second);
@@ -71,7 +71,7 @@ std::vector<uint64_t> DwarfInfo::Impl::type_offsets(std::string_view name) {
 
 std::vector<uint64_t> DwarfInfo::Impl::function_offsets(std::string_view name) {
   if (usable_apple("apple_names")) return from_apple(context->getAppleNames(), name);
-  if (has_section("debug_names")) return from_debug_names(context->getDebugNames(), name);
+  if (usable_debug_names()) return from_debug_names(context->getDebugNames(), name);
   if (!scanned_functions) scan_names(*context, scanned_types.emplace(), scanned_functions.emplace());
   std::vector<uint64_t> offsets;
   for (auto [it, end] = scanned_functions->equal_range(name); it != end; ++it) offsets.push_back(it->second);

@@ -115,6 +115,21 @@ TEST_CASE("dwarf: a truncated or altered dSYM is an error or fewer answers, neve
   }
 }
 
+TEST_CASE("dwarf: the real name indexes pass the checks that keep damaged ones from LLVM") {
+  const std::string apple = test::dwarf_file("mach_kernel"), names = test::dwarf_file("mach_kernel_dwarf4");
+  if (apple.empty()) return;
+  const Bytes apple_bytes = file_bytes(apple), names_bytes = file_bytes(names);
+  auto with_apple = read_dsym_container(ByteReader(apple_bytes, apple));
+  auto with_names = read_dsym_container(ByteReader(names_bytes, names));
+  REQUIRE(with_apple.has_value());
+  REQUIRE(with_names.has_value());
+  CHECK(apple_table_usable(with_apple->sections.at("apple_types")));
+  CHECK(apple_table_usable(with_apple->sections.at("apple_names")));
+  CHECK(debug_names_usable(with_names->sections.at("debug_names"), with_names->sections.at("debug_str")));
+  // A string offset past .debug_str (LLVM 14 would strlen it): .debug_str cut short.
+  CHECK_FALSE(debug_names_usable(with_names->sections.at("debug_names"), with_names->sections.at("debug_str").first(1)));
+}
+
 }  // TEST_SUITE
 
 TEST_CASE("dwarf: files that are not dSYMs are refused with the file's name") {
