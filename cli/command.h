@@ -49,6 +49,7 @@ const CommandSpec& dumpinfo_command();
 const CommandSpec& examine_command();
 const CommandSpec& hostinfo_command();
 const CommandSpec& info_command();
+const CommandSpec& list_command();
 const CommandSpec& pcap_command();
 const CommandSpec& print_command();
 const CommandSpec& ptype_command();

@@ -21,6 +21,7 @@ const std::vector<const CommandSpec*>& table() {
         &examine_command(),
         &hostinfo_command(),
         &info_command(),
+        &list_command(),
         &pcap_command(),
         &print_command(),
         &ptype_command(),

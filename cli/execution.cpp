@@ -47,7 +47,8 @@ Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const Ses
   return Resumed{std::move(session), std::move(stop).value()};
 }
 
-void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols) {
+void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols,
+                const std::optional<std::string>& source) {
   const Breakpoint* bp = stop.breakpoint_hit ? state.breakpoints.find(stop.rip) : nullptr;
   if (inv.global.json) {
     JsonWriter j;
@@ -55,7 +56,12 @@ void print_stop(Invocation& inv, const State& state, const client::StopEvent& st
     j.field("subcode", stop.subcode).field("description", stop.description()).hex_field("rip", stop.rip);
     j.field("breakpoint_hit", stop.breakpoint_hit).key("breakpoint");
     bp ? j.value(bp->number) : j.null();
+    if (source) j.field("frame", *source);
     inv.out << j.end_object().end_object().str() << "\n";
+    return;
+  }
+  if (bp && source) {
+    inv.out << "Breakpoint " << bp->number << ", " << *source << "\n";
     return;
   }
   if (bp) {

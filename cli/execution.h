@@ -39,7 +39,9 @@ Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const Ses
                                   const ResumeFn& resume);
 
 // gdb's report: "Breakpoint 1, 0xffffff8000201234 in ?? ()" for a hit, else the exception and
-// the frame line. JSON: {"stop": {...}}.
-void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols);
+// the frame line. With the kernel's dSYM, `source` ("[0x… in ]kext_alloc (_addr=0x…) at
+// kext_alloc.c:107") stands for the frame. JSON: {"stop": {...}}.
+void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols,
+                const std::optional<std::string>& source = std::nullopt);
 
 }  // namespace kdp::cli

@@ -31,6 +31,11 @@ void add_global_options(cxxopts::Options& options) {
        cxxopts::value<std::string>(), "FILE")
       ("types", "kernel types (and, without --kernel, symbols) from a Volatility 3 ISF JSON file instead of "
                 "the built-in xnu-1699.24.23 layouts", cxxopts::value<std::string>(), "FILE.json")
+      ("dsym", "the kernel's dSYM (a .dSYM bundle or its DWARF file) for types, source lines and bt's "
+               "arguments; default: KERNEL.dSYM beside --kernel. --types wins for types",
+       cxxopts::value<std::string>(), "PATH")
+      ("source-dir", "a directory `list` searches for source files (repeatable, like gdb's `dir`)",
+       cxxopts::value<std::vector<std::string>>(), "DIR")
       ("h,help", "show help");
 }
 
@@ -64,6 +69,8 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   if (parsed.count("record")) g.record = parsed["record"].as<std::string>();
   if (parsed.count("replay")) g.replay = parsed["replay"].as<std::string>();
   if (parsed.count("types")) g.types = parsed["types"].as<std::string>();
+  if (parsed.count("dsym")) g.dsym = parsed["dsym"].as<std::string>();
+  if (parsed.count("source-dir")) g.source_dirs = parsed["source-dir"].as<std::vector<std::string>>();
   if (g.record && g.replay) return usage_error("--record and --replay cannot be used together");
   return g;
 }

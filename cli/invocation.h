@@ -44,6 +44,8 @@ struct GlobalOptions {
   std::optional<std::string> record;      // --record FILE.pcap: capture every datagram
   std::optional<std::string> replay;      // --replay FILE.pcap: answer from a capture, no network
   std::optional<std::string> types;       // --types FILE.json: kernel types (and symbols) from a Volatility ISF file
+  std::optional<std::string> dsym;        // --dsym PATH: the kernel's dSYM (else KERNEL.dSYM beside --kernel)
+  std::vector<std::string> source_dirs;   // --source-dir DIR (repeatable): where `list` looks for sources
 };
 
 struct Invocation {

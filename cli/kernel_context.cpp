@@ -1,5 +1,6 @@
 #include "cli/kernel_context.h"
 
+#include "kgm/dwarf_info.h"
 #include "kgm/isf.h"
 #include "kgm/layouts_xnu1699.h"
 #include "kgm/symbol_slide.h"
@@ -47,6 +48,13 @@ Expected<std::unique_ptr<KernelModel>> KernelModel::open(TargetView& target, std
     return usage_error(std::string(command) + " needs the kernel's symbols: give --kernel PATH" +
                        (isf ? " (ISF file " + *types_file + " has no symbols)" : ""));
   auto version = kernel_version(target, *symbols);
+  // Types: --types wins over the dSYM (the user named it), the dSYM over the built-in layouts.
+  if (!isf && target.hooks.debug_info()) {
+    if (!version && version.error().kind() == ErrorKind::kTimeout) return std::move(version).error();
+    std::string text = version ? std::move(*version) : std::string();
+    kgm::TypeModel types(target.hooks.debug_info()->types(), 8);
+    return std::unique_ptr<KernelModel>(new KernelModel(target, std::move(symbols), std::move(types), std::move(text)));
+  }
   if (!isf) {
     KDP_TRY(std::string text, std::move(version));
     KDP_TRY(kgm::TypeModel types, kgm::builtin_types_for(text));

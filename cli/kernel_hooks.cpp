@@ -2,6 +2,7 @@
 
 #include "cli/core/number.h"
 #include "cli/core/user_text.h"
+#include "cli/debug_info.h"
 
 #include "kgm/expr.h"
 #include "kgm/memory_read.h"
@@ -73,7 +74,10 @@ class MachoHooks final : public KernelHooks {
     return Error(refused_->kind(), value.error().message() + "; no symbols: " + refused_->message());
   }
   const Error* refused() const override { return refused_ ? &*refused_ : nullptr; }
+  std::shared_ptr<kgm::DwarfInfo> debug_info() const override { return dwarf; }
+  uint64_t slide() const override { return kernel_ ? kernel_->slide() : 0; }
 
+  std::shared_ptr<kgm::DwarfInfo> dwarf;
   // For the session overload: the memory target_.memory points at.
   std::unique_ptr<kgm::Memory> owned_memory;
 
@@ -100,7 +104,12 @@ Status check_kernel_uuid(const macho::KernelImage& image, const client::TargetIn
 Expected<std::unique_ptr<MachoHooks>> hooks_for(const Invocation& inv, const std::string& path, bool remembered,
                                                 HookTarget target, macho::Syntax syntax) {
   KDP_TRY(macho::KernelImage image, macho::load_kernel_image(path));
-  if (!target.running) return std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
+  KDP_TRY(auto dwarf, load_debug_info(inv, &image));
+  if (!target.running) {
+    auto hooks = std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
+    hooks->dwarf = std::move(dwarf);
+    return hooks;
+  }
   const client::TargetInfo& running = *target.running;
   bool unchecked = false;
   Status uuid = check_kernel_uuid(image, running, unchecked);
@@ -115,14 +124,20 @@ Expected<std::unique_ptr<MachoHooks>> hooks_for(const Invocation& inv, const std
                   " could not be checked against it; using it as it is");
   KDP_TRY(uint64_t slide, macho::compute_slide(running.stext, image));
   image.set_slide(slide);
-  return std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
+  auto hooks = std::make_unique<MachoHooks>(std::move(image), std::move(target), syntax);
+  hooks->dwarf = std::move(dwarf);
+  return hooks;
 }
 
 Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const State& state, HookTarget target) {
   KDP_TRY(macho::Syntax syntax, disassembly_syntax(inv, state));
   const bool remembered = !inv.global.kernel;
   const std::optional<std::string> path = remembered ? state.kernel : inv.global.kernel;
-  if (!path) return std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax);
+  if (!path) {
+    auto hooks = std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax);
+    KDP_TRY(hooks->dwarf, load_debug_info(inv, nullptr));  // --dsym alone: types and lines, no symbols
+    return hooks;
+  }
   auto hooks = hooks_for(inv, *path, remembered, std::move(target), syntax);
   if (!hooks) return std::move(hooks).error().context("--kernel " + *path);
   return hooks;

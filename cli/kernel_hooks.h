@@ -18,6 +18,10 @@
 #include "kgm/memory.h"
 #include "macho/disasm.h"
 
+namespace kdp::kgm {
+class DwarfInfo;
+}
+
 namespace kdp::macho {
 class Symbolizer;
 class SymbolIndex;
@@ -40,6 +44,10 @@ class KernelHooks {
   // Why the kernel file was not loaded although one is configured (it belongs to another
   // kernel), for commands that cannot work without symbols; null otherwise.
   virtual const Error* refused() const { return nullptr; }
+  // The kernel's dSYM (cli/debug_info.h): null without one.
+  virtual std::shared_ptr<kgm::DwarfInfo> debug_info() const { return nullptr; }
+  // The running kernel's slide: DWARF addresses are the file's, kernel addresses slid by this.
+  virtual uint64_t slide() const { return 0; }
 };
 
 // The stopped CPU's registers, read when an expression names one.

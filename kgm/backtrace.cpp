@@ -68,13 +68,25 @@ std::string describe(StopReason reason) {
   return "unknown";
 }
 
+std::string source_frame_text(const SourceFrame& frame) {
+  std::string text = frame.function + " (";
+  for (size_t i = 0; i < frame.args.size(); ++i)
+    text += (i ? ", " : "") + frame.args[i].first + "=" + frame.args[i].second;
+  text += ")";
+  if (!frame.file.empty()) text += " at " + frame.file + ":" + std::to_string(frame.line);
+  return text;
+}
+
 std::string render_backtrace(const Backtrace& bt) {
   std::string out;
   for (size_t i = 0; i < bt.frames.size(); ++i) {
     const Frame& f = bt.frames[i];
     char head[48];
-    std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
-    out += head + f.symbol.value_or("??") + " ()\n";
+    if (f.source && f.source->at_line_start)
+      std::snprintf(head, sizeof head, "#%-3zu", i);
+    else
+      std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
+    out += head + (f.source ? source_frame_text(*f.source) : f.symbol.value_or("??") + " ()") + "\n";
   }
   bool normal_end = bt.stop == StopReason::kNullFramePointer || bt.stop == StopReason::kNullReturnAddress;
   // A failed read is the caller's error to report, not a stop of the stack.

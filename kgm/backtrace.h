@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kdp/base/error.h"
@@ -28,11 +29,26 @@ enum class StopReason {
   kFrameLimit,                 // kMaxFrames (or the caller's limit) reached
 };
 
+// A frame at source level, from the kernel's dSYM (kgm/dwarf_frames.h).
+struct SourceFrame {
+  std::string function;
+  std::vector<std::pair<std::string, std::string>> args;  // name, value as gdb prints it
+  std::string file;                                       // "kext_alloc.c"; empty: no line info
+  uint32_t line = 0;
+  // The innermost frame stopped on the first instruction of a line: gdb then prints no address
+  // ("#0  kext_alloc (...) at f.c:10", "Breakpoint 1, kext_alloc (...) at f.c:10").
+  bool at_line_start = false;
+};
+
 struct Frame {
   uint64_t pc = 0;
   uint64_t frame_pointer = 0;          // rbp while this frame runs
   std::optional<std::string> symbol;   // "kalloc+0xb"
+  std::optional<SourceFrame> source;   // with a dSYM: printed instead of "symbol ()"
 };
+
+// "kext_alloc (_addr=0xffffff804650b5f0, size=0x3000) at kext_alloc.c:107", gdb's form.
+std::string source_frame_text(const SourceFrame& frame);
 
 struct Backtrace {
   std::vector<Frame> frames;

@@ -39,6 +39,7 @@ TypeRef pointer_target(const TypeRef& pointer, const TypeProvider& provider) {
 }
 
 std::string base_type_name(const TypeRef& type, const TypeProvider& provider) {
+  if (!type.typedef_name.empty()) return type.typedef_name;
   switch (type.kind) {
     case TypeKind::kStruct: return is_anonymous_name(type.name) ? "struct {...}" : "struct " + type.name;
     case TypeKind::kUnion: return is_anonymous_name(type.name) ? "union {...}" : "union " + type.name;
@@ -57,6 +58,7 @@ std::string declaration(const TypeRef& type, std::string_view name, const TypePr
   std::string declarator(name);
   TypeRef current = type;
   for (int layers = 0; layers < 64; ++layers) {
+    if (!current.typedef_name.empty()) break;  // "proc_t p", not "struct proc *p"
     if (current.kind == TypeKind::kPointer) {
       TypeRef target = pointer_target(current, provider);
       const bool binds_tighter = target.kind == TypeKind::kArray || target.kind == TypeKind::kFunction;
@@ -70,7 +72,7 @@ std::string declaration(const TypeRef& type, std::string_view name, const TypePr
       break;
     }
   }
-  if (current.kind == TypeKind::kFunction) return "void " + declarator + "()";
+  if (current.kind == TypeKind::kFunction && current.typedef_name.empty()) return "void " + declarator + "()";
   std::string text = base_type_name(current, provider);
   if (!declarator.empty()) text += " " + declarator;
   if (type.kind == TypeKind::kBitfield) text += " : " + std::to_string(type.bit_width);

@@ -60,7 +60,7 @@ class Printer {
       out_ += spaces(level + 4) + header(*nested) + " {\n";
       body(*nested, level + 4, base + f.offset, depth + 1);
       if (offsets_) out_ += spaces(kOffsetColumns);
-      out_ += spaces(level + 4) + "} " + f.name + ";\n";
+      out_ += spaces(level + 4) + (f.name.empty() ? "};\n" : "} " + f.name + ";\n");  // C11 anonymous member
     }
     if (offsets_) finish(s, level, end_bit);
   }
@@ -68,7 +68,7 @@ class Printer {
   // /o expands every struct or union field; plain ptype only those without a name of their own.
   const StructType* expandable(const TypeRef& t, unsigned depth) const {
     if (!t.is_aggregate() || depth >= kMaxNesting) return nullptr;
-    if (!offsets_ && !is_anonymous_name(t.name)) return nullptr;
+    if (!offsets_ && (!is_anonymous_name(t.name) || !t.typedef_name.empty())) return nullptr;
     return provider_.find(t.name);
   }
 

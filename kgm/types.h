@@ -36,6 +36,9 @@ struct TypeRef {
   uint8_t bit_width = 0;
   // Bitfields: the declared type of the bits ("unsigned int", an enum) when the provider knows it.
   std::shared_ptr<const TypeRef> bit_base;
+  // The typedef this type was declared through ("pid_t"), when the provider knows one (DWARF);
+  // declarations print it instead of the type it names. Empty for built-in and ISF types.
+  std::string typedef_name;
 
   bool is_aggregate() const { return kind == TypeKind::kStruct || kind == TypeKind::kUnion; }
 };

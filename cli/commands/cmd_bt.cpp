@@ -10,6 +10,7 @@
 #include "kdp/base/json.h"
 
 #include "kgm/backtrace.h"
+#include "kgm/dwarf_frames.h"
 #include "kgm/kexts.h"
 
 namespace kdp::cli {
@@ -20,7 +21,14 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
   j.begin_object().key("frames").begin_array();
   for (const kgm::Frame& f : bt.frames) {
     j.begin_object().hex_field("pc", f.pc).hex_field("frame_pointer", f.frame_pointer);
-    j.field("symbol", f.symbol).end_object();
+    j.field("symbol", f.symbol);
+    if (f.source) {
+      j.field("function", f.source->function).key("args").begin_array();
+      for (const auto& [name, value] : f.source->args) j.begin_object().field("name", name).field("value", value).end_object();
+      j.end_array();
+      if (!f.source->file.empty()) j.field("file", f.source->file).field("line", f.source->line);
+    }
+    j.end_object();
   }
   j.end_array().field("stop", kgm::describe(bt.stop)).field("detail", bt.detail);
   inv.out << j.end_object().str() << "\n";
@@ -56,6 +64,8 @@ Status run_bt(Invocation& inv) {
     }
     bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
     if (kernel) spell_kext_frames(*bt, kernel->context());
+    // With the kernel's dSYM, frames read as gdb's with debug info: func (arg=value) at file:line.
+    if (auto dwarf = target.hooks.debug_info()) kgm::add_source_frames(*bt, *dwarf, target.memory, target.hooks.slide(), regs.rsp());
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};

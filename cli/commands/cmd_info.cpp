@@ -1,9 +1,11 @@
-// kdpctl info breakpoints | info registers: gdb's spellings.
+// kdpctl info breakpoints | registers | symbol ADDR | line ADDR|FUNC: gdb's spellings.
 #include <ostream>
 
 #include "cli/command.h"
 #include "cli/core/breakpoints.h"
 #include "cli/core/user_text.h"
+#include "cli/debug_info.h"
+#include "cli/source_location.h"
 #include "kdp/base/json.h"
 #include "cli/target_memory.h"
 
@@ -55,9 +57,43 @@ Status info_symbol(Invocation& inv, const std::string& expression) {
   return {};
 }
 
+// gdb's `info line`: 'Line 107 of "kext_alloc.c" starts at address 0x… <kext_alloc+23> and ends at
+// 0x… <kext_alloc+35>.' from the dSYM's line table.
+Status info_line(Invocation& inv, const std::string& location) {
+  KDP_TRY(State state, inv.load_state());
+  std::string text;
+  const TargetWork work = [&](TargetView& target) -> Status {
+    auto dwarf = target.hooks.debug_info();
+    if (!dwarf) return no_debug_info("info line");
+    KDP_TRY(SourceSpot spot, resolve_spot(location, target.hooks, *dwarf));
+    if (!spot.range) return usage_error("info line: give an address or a function, not FILE:LINE");
+    if (inv.global.json) {
+      JsonWriter j;
+      j.begin_object().field("file", spot.source.file).field("full_path", spot.source.full_path);
+      j.field("line", spot.source.line).hex_field("start", spot.range->start).hex_field("end", spot.range->end);
+      if (spot.function) j.field("function", spot.function->name);
+      text = j.end_object().str() + "\n";
+      return {};
+    }
+    text = "Line " + std::to_string(spot.source.line) + " of \"" + spot.source.file + "\" starts at address " +
+           address_with_symbol(spot.range->start, target.hooks) + " and ends at " +
+           address_with_symbol(spot.range->end, target.hooks) + ".\n";
+    return {};
+  };
+  KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  inv.out << text;
+  return {};
+}
+
 Status run_info(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(1, 2, "breakpoints|registers|symbol ADDR"));
+  KDP_TRY_STATUS(inv.expect_args(1, 2, "breakpoints|registers|symbol ADDR|line ADDR|FUNC"));
   const std::string what = inv.args[0];
+  if (what == "line") {
+    if (inv.args.size() != 2) return usage_error("usage: info line ADDR|*ADDR|FUNC");
+    const std::string location = inv.args[1];
+    inv.args.clear();
+    return info_line(inv, location);
+  }
   if (what == "symbol") {
     if (inv.args.size() != 2) return usage_error("usage: info symbol ADDR");
     const std::string expression = inv.args[1];
@@ -68,13 +104,14 @@ Status run_info(Invocation& inv) {
   // gdb accepts any prefix: info b, info break, info reg.
   if (std::string_view("breakpoints").starts_with(what) && !what.empty()) return info_breakpoints(inv);
   if (std::string_view("registers").starts_with(what) && !what.empty()) return find_command("regs")->run(inv);
-  return usage_error("info: unknown topic " + quote_user_text(what) + " (breakpoints, registers, symbol ADDR)");
+  return usage_error("info: unknown topic " + quote_user_text(what) + " (breakpoints, registers, symbol ADDR, line ADDR|FUNC)");
 }
 
 const CommandSpec kInfo{
     .name = "info",
-    .usage = "info breakpoints|registers|symbol ADDR",
-    .summary = "list the breakpoints (no target needed), the registers (same as regs), or the symbol at ADDR",
+    .usage = "info breakpoints|registers|symbol ADDR|line ADDR|FUNC",
+    .summary = "list the breakpoints (no target needed), the registers (same as regs), the symbol at ADDR, "
+               "or the source line at ADDR or FUNC (needs the kernel's dSYM)",
     .run = run_info,
 };
 

@@ -1,9 +1,11 @@
 // kdpctl ptype[/o] TYPE: gdb's ptype over the kernel's types, no target needed: --types FILE.json
-// (Volatility ISF), else the built-in xnu-1699.24.23 layouts (--layouts release|debug).
+// (Volatility ISF), else the dSYM (--dsym, or KERNEL.dSYM beside --kernel), else the built-in
+// xnu-1699.24.23 layouts (--layouts release|debug).
 #include <cxxopts.hpp>
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/debug_info.h"
 #include "cli/kernel_context.h"
 #include "kgm/layouts_xnu1699.h"
 #include "kgm/ptype.h"
@@ -11,8 +13,19 @@
 namespace kdp::cli {
 namespace {
 
+// The dSYM of --dsym, or beside --kernel (checked against that kernel file's UUID); null without.
+Expected<std::shared_ptr<kgm::DwarfInfo>> dsym_for(const Invocation& inv) {
+  if (!inv.global.kernel) return load_debug_info(inv, nullptr);
+  KDP_TRY(macho::KernelImage kernel, macho::load_kernel_image(*inv.global.kernel));
+  return load_debug_info(inv, &kernel);
+}
+
 Expected<kgm::TypeModel> types_for(const Invocation& inv) {
   if (inv.global.types) return load_types_file(*inv.global.types);
+  if (inv.global.dsym || inv.global.kernel) {
+    KDP_TRY(auto dwarf, dsym_for(inv));
+    if (dwarf) return kgm::TypeModel(dwarf->types());
+  }
   std::string layouts = "release";
   if (inv.flags && inv.flags->count("layouts")) layouts = (*inv.flags)["layouts"].as<std::string>();
   if (layouts != "release" && layouts != "debug") return usage_error("ptype: --layouts must be release or debug");
@@ -40,7 +53,8 @@ const CommandSpec kPtype{
     .usage = "ptype[/o] TYPE",
     .summary = "a kernel struct's declaration like gdb's ptype; /o adds offsets, sizes and holes",
     .details = "TYPE is `struct NAME`, `union NAME`, `enum NAME` or a bare NAME. The types come from --types\n"
-               "FILE.json (a Volatility 3 ISF file), else the built-in xnu-1699.24.23 layouts (--layouts\n"
+               "FILE.json (a Volatility 3 ISF file), else the kernel's dSYM (--dsym PATH, or KERNEL.dSYM\n"
+               "beside --kernel), else the built-in xnu-1699.24.23 layouts (--layouts\n"
                "release, the default, or debug). No target is needed. ptype/o prints each field's offset and\n"
                "size like gdb's ptype/o, spelling out nested structs and marking holes and padding.\n"
                "--json prints the fields with offsets, sizes and C types.",

@@ -1,0 +1,28 @@
+// What `info line` and `list` are pointed at, with the kernel's dSYM: "*ADDR" or ADDR (an address
+// or expression such as kext_alloc+23), FUNC (a function the dSYM describes), or FILE:LINE.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cli/kernel_hooks.h"
+#include "kgm/dwarf_info.h"
+
+namespace kdp::cli {
+
+struct SourceSpot {
+  kgm::SourceLine source;
+  std::optional<uint64_t> address;        // the running kernel's (slid)
+  std::optional<kgm::LineRange> range;    // the line's code, slid; none for FILE:LINE
+  std::optional<kgm::FunctionInfo> function;
+};
+
+// kNotFound in gdb's words when the dSYM has no line there ("No line number information available
+// for address 0x…", "Function \"x\" not defined.").
+Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks, const kgm::DwarfInfo& dwarf);
+
+// "0xffffff8000123456 <kext_alloc+23>" (gdb's <symbol+decimal offset>), symbol when known.
+std::string address_with_symbol(uint64_t address, const KernelHooks& hooks);
+
+}  // namespace kdp::cli
