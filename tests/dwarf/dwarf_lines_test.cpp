@@ -8,19 +8,13 @@
 #include "kgm/dwarf_container.h"
 #include "kgm/dwarf_info.h"
 #include "tests/dwarf/dwarf_support.h"
+#include "tests/dwarf/test_dsym.h"
 
 using namespace kdp;
 using namespace kdp::kgm;
+using kdp::test::load_test_dsym;
 
 namespace {
-
-std::shared_ptr<DwarfInfo> load_test_dsym(const std::string& variant = "mach_kernel") {
-  const std::string path = test::dwarf_file(variant);
-  if (path.empty()) return nullptr;
-  auto info = DwarfInfo::load(path);
-  REQUIRE_MESSAGE(info.has_value(), (info ? "" : info.error().message()));
-  return *info;
-}
 
 Bytes file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

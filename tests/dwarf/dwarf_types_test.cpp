@@ -9,19 +9,13 @@
 #include "kgm/ptype.h"
 #include "macho/layout.h"
 #include "tests/dwarf/dwarf_support.h"
+#include "tests/dwarf/test_dsym.h"
 
 using namespace kdp;
 using namespace kdp::kgm;
+using kdp::test::load_test_dsym;
 
 namespace {
-
-std::shared_ptr<DwarfInfo> load_test_dsym(const std::string& variant = "mach_kernel") {
-  const std::string path = test::dwarf_file(variant);
-  if (path.empty()) return nullptr;
-  auto info = DwarfInfo::load(path);
-  REQUIRE_MESSAGE(info.has_value(), (info ? "" : info.error().message()));
-  return *info;
-}
 
 const Field& field_of(const StructType& s, std::string_view name) {
   const Field* f = s.field(name);
