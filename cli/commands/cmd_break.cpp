@@ -1,4 +1,6 @@
 // kdpctl break ADDR: a breakpoint kept in the state file; `continue` inserts it.
+#include <algorithm>
+#include <cctype>
 #include <ostream>
 
 #include "cli/command.h"
@@ -8,9 +10,35 @@
 #include "cli/core/number.h"
 #include "cli/kernel_hooks.h"
 #include "cli/session_open.h"
+#include "kgm/dwarf_info.h"
 
 namespace kdp::cli {
 namespace {
+
+bool is_identifier(std::string_view text) {
+  if (text.empty() || std::isdigit(static_cast<unsigned char>(text[0]))) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// `break FUNC` with the kernel's dSYM breaks where gdb does: past the function's prologue, where
+// its arguments are in their frame slots (kgm::DwarfInfo::after_prologue). An address or any other
+// expression is taken as it is.
+uint64_t breakpoint_address(const std::string& text, uint64_t resolved, const KernelHooks& hooks) {
+  auto dwarf = hooks.debug_info();
+  if (!dwarf || !is_identifier(text)) return resolved;
+  auto function = dwarf->function_named(text);
+  if (!function || function->low_pc + hooks.slide() != resolved) return resolved;
+  auto body = dwarf->after_prologue(*function);
+  return body ? *body + hooks.slide() : resolved;
+}
+
+// gdb's "Breakpoint 1 at 0x…: file kext_alloc.c, line 107." when the dSYM knows the line.
+std::string where(uint64_t address, const KernelHooks& hooks) {
+  if (auto dwarf = hooks.debug_info())
+    if (auto line = dwarf->line_at(address - hooks.slide()))
+      return hex(address) + ": file " + line->source.file + ", line " + std::to_string(line->source.line) + ".";
+  return gdb_address(address, hooks.symbols());
+}
 
 Status run_break(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(1, 1, "ADDR"));
@@ -19,7 +47,8 @@ Status run_break(Invocation& inv) {
   uint64_t address = 0;
   const SessionWork work = [&](client::Session& session) -> Status {
     KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
-    KDP_TRY(address, resolve_address(inv.args[0], *hooks));
+    KDP_TRY(uint64_t resolved, resolve_address(inv.args[0], *hooks));
+    address = breakpoint_address(inv.args[0], resolved, *hooks);
     // The kernel accepts a breakpoint on any address (spec §4.10) and the int3 would only fail at
     // `continue`; reading the byte now catches a mistyped address while the user is still here.
     KDP_TRY(Bytes byte, session.read_memory_partial(address, 1));
@@ -38,7 +67,7 @@ Status run_break(Invocation& inv) {
     inv.out << j.begin_object().field("number", bp.number).hex_field("address", address).end_object().str() << "\n";
     return {};
   }
-  inv.out << "Breakpoint " << bp.number << " at " << gdb_address(address, hooks->symbols()) << "\n";
+  inv.out << "Breakpoint " << bp.number << " at " << where(address, *hooks) << "\n";
   return {};
 }
 
