@@ -179,7 +179,11 @@ TEST_CASE("agent: an idle agent whose kernel vanished exits, and status no longe
   REQUIRE(sim->ready());
   const std::string target = sim->target();
   AgentCli cli;
-  REQUIRE(cli.reattach(target) > 0);
+  const ProcessResult attach = cli.run({"reattach", target, "--idle", "60"});
+  INFO("reattach: exit " << attach.exit_code << "\n" << attach.err);
+  REQUIRE(attach.exit_code == 0);
+  INFO("status:\n" << cli.run({"status"}).out);
+  REQUIRE(cli.agent_pid(target) > 0);
   sim.reset();  // kdp-sim is killed under the idle agent
   CHECK(cli.agent_gone(target));
   CHECK(cli.run({"status"}).out == "No agents.\n");
