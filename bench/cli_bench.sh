@@ -29,7 +29,7 @@ start_sim() {
     grep -q 'listening on' "$work/sim.out" && break
     sleep 0.01
   done
-  sed -n 's/^kdp-sim listening on //p' "$work/sim.out" | head -1
+  sim_target=$(sed -n 's/^kdp-sim listening on //p' "$work/sim.out" | head -1)
 }
 
 stop_sim() {
@@ -60,7 +60,9 @@ measure() {
 run_config() {
   local net=$1 mode=$2; shift 2
   local target state="$work/state-$net-$mode"
-  target=$(start_sim "$@")
+  # Not in a $(...) subshell: sim_pid must reach stop_sim, or every kdp-sim outlives the run.
+  start_sim "$@"
+  target=$sim_target
   local -a cli=(env CI=false KDPCTL_RUNTIME_DIR="$work/run" "$kdpctl" --state "$state")
   [ "$mode" = direct ] && cli+=(--no-agent)
   "${cli[@]}" reattach "$target" >/dev/null
