@@ -1,4 +1,4 @@
-// kdpctl list ADDR|*ADDR|FUNC|FILE:LINE: gdb's `list` over the kernel's dSYM. Ten lines around the
+// kdpctl list [ADDR|*ADDR|FUNC|FILE:LINE]: gdb's `list` over the kernel's dSYM. Ten lines around the
 // spot ("107\t    code"), the source found in --source-dir DIRs (gdb's `dir`) or where the build
 // machine had it; without it, gdb's "102\tkext_alloc.c: No such file or directory.".
 #include <ostream>
@@ -45,17 +45,24 @@ void print_json(Invocation& inv, const Listing& l) {
 }
 
 Status run_list(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(1, 1, "ADDR|*ADDR|FUNC|FILE:LINE"));
+  KDP_TRY_STATUS(inv.expect_args(0, 1, "[ADDR|*ADDR|FUNC|FILE:LINE]"));
   KDP_TRY(State state, inv.load_state());
+  // No argument: around where the kernel stopped (the stopped CPU's, or the core's, RIP), as gdb
+  // lists around the current frame.
+  std::string location = inv.args.empty() ? std::string() : inv.args[0];
   Listing listing;
   const TargetWork work = [&](TargetView& target) -> Status {
     auto dwarf = target.hooks.debug_info();
     if (!dwarf) return no_debug_info("list");
-    KDP_TRY(listing.spot, resolve_spot(inv.args[0], target.hooks, *dwarf));
+    if (location.empty()) {
+      KDP_TRY(wire::X86ThreadState64 regs, target.registers());
+      location = "*" + hex(regs.rip());
+    }
+    KDP_TRY(listing.spot, resolve_spot(location, target.hooks, *dwarf));
     return {};
   };
   KDP_TRY_STATUS(with_target_memory(inv, state, work));
-  listing.window = kgm::list_window(centre_of(listing.spot, inv.args[0]));
+  listing.window = kgm::list_window(centre_of(listing.spot, location));
   listing.path = kgm::find_source(listing.spot.source, inv.global.source_dirs);
   if (listing.path) {
     KDP_TRY(listing.lines, kgm::read_source_lines(*listing.path));
@@ -69,9 +76,10 @@ Status run_list(Invocation& inv) {
 
 const CommandSpec kList{
     .name = "list",
-    .usage = "list ADDR|*ADDR|FUNC|FILE:LINE",
+    .usage = "list [ADDR|*ADDR|FUNC|FILE:LINE]",
     .summary = "source lines around an address, function or FILE:LINE (needs the kernel's dSYM; --source-dir DIR)",
-    .details = "Prints ten lines around the spot, as gdb's list does. Sources are looked up in each\n"
+    .details = "Prints ten lines around the spot, as gdb's list does; with no argument, around where the\n"
+               "kernel stopped (the CPU's RIP, or the core's first thread). Sources are looked up in each\n"
                "--source-dir DIR (repeatable, like gdb's `dir`): DIR/FILE as the dSYM names it, then\n"
                "DIR/<its base name>, then the path the kernel was built at. The dSYM is --dsym PATH, or\n"
                "KERNEL.dSYM beside --kernel.",

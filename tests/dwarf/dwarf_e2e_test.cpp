@@ -145,7 +145,14 @@ TEST_CASE("dwarf e2e: bt prints func (arg=value, ...) at file:line from a core's
   REQUIRE(macho::write_core_file(core, core_path).has_value());
 
   auto bt = kdpctl({"--kernel", kernel, "--core", core_path, "bt"});
+  // `list` with no argument lists around where the CPU stopped, as `list *RIP` does.
+  auto here = kdpctl({"--kernel", kernel, "--core", core_path, "--source-dir", KDPCTL_DWARF_SOURCES, "list"});
+  auto at_rip = kdpctl({"--kernel", kernel, "--core", core_path, "--source-dir", KDPCTL_DWARF_SOURCES, "list", "*" + hex0(pc)});
   fs::remove(core_path);
+  CHECK(here.exit_code == 0);
+  CHECK(at_rip.exit_code == 0);
+  CHECK(here.out == at_rip.out);
+  CHECK(here.out.find("\n12\t") != std::string::npos);
   CHECK(bt.exit_code == 0);
   CHECK(bt.out == "#0  " + hex16(pc) + " in kext_alloc (_addr=0xffffff804650b5f0, size=0x3000, fixed=0x0) at kext_alloc.c:12\n" +
                       "#1  " + hex16(ret) + " in kmod_start (count=0x1) at kext_alloc.c:20\n");
