@@ -18,13 +18,16 @@ struct TreeLine {
   uint64_t indent = 0;  // kgmacros' x: 3 per level
   int32_t pid = 0;
   std::string command;
-  uint64_t pointer = 0;
+  uint64_t pointer = 0;  // the proc the line names
+  // What kgmacros prints for it: the root line names the start proc's parent but shows the start
+  // proc's pointer. JSON carries `pointer`.
+  uint64_t shown_pointer = 0;
 };
 
 std::string render_text(const TreeLine& l) {
   std::string bars;
   for (uint64_t x = l.indent; x >= 3; x -= 3) bars += "|  ";
-  auto p = static_cast<unsigned long long>(l.pointer);
+  auto p = static_cast<unsigned long long>(l.shown_pointer);
   const char* c = l.command.c_str();
   switch (l.kind) {
     case LineKind::kRoot: return cformat("%d    %s      [ 0x%llx ]\n", l.pid, c, p);
@@ -97,9 +100,11 @@ Expected<Start> find_start(const KernelContext& ctx, TreeReader& procs, Report& 
   KDP_TRY(uint64_t allproc, ctx.global("allproc"));
   KDP_TRY(uint64_t first, read_u64(ctx.memory, allproc, "allproc.lh_first"));
   Start start;
+  bool found = false;
   KDP_TRY_STATUS(walk_list({"allproc", first, 0}, [&](uint64_t address) -> Expected<uint64_t> {
     KDP_TRY(TreeProc p, procs.get(address));
     if (p.pid != pid) return p.next;
+    found = true;
     start.stop_node = address;
     if (p.children > 0)
       start.head = p.first_child;
@@ -107,6 +112,8 @@ Expected<Start> find_start(const KernelContext& ctx, TreeReader& procs, Report& 
       report.text(cformat("No children present for PID=%d", pid));
     return uint64_t{0};
   }));
+  // kgmacros printed nothing here; an empty answer would read as "no children".
+  if (!found) return Error(ErrorKind::kNotFound, "showproctree: no process with pid " + std::to_string(pid));
   return start;
 }
 
@@ -118,7 +125,7 @@ class TreeWalk {
     KDP_TRY_STATUS(printed_.visit(address));
     climbed_ = WalkGuard("proc tree: p_pptr");
     KDP_TRY(TreeProc p, procs_.get(address));
-    report_.add(TreeLine{kind, x_, p.pid, p.command, address});
+    report_.add(TreeLine{kind, x_, p.pid, p.command, address, address});
     return {};
   }
 
@@ -166,7 +173,7 @@ Status show_tree(const KernelContext& ctx, Report& report, int32_t pid) {
   report.text("PID   PROCESS       POINTER]\n===   =======       =======\n");
   KDP_TRY(TreeProc head, procs.get(start.head));
   KDP_TRY(TreeProc parent, procs.get(head.pptr));
-  report.add(TreeLine{LineKind::kRoot, 0, head.ppid, parent.command, start.head});
+  report.add(TreeLine{LineKind::kRoot, 0, head.ppid, parent.command, head.pptr, start.head});
   TreeWalk walk(procs, report);
   KDP_TRY_STATUS(walk.print(LineKind::kStart, start.head));
   return walk.run(start.head, start.stop_node);

@@ -46,6 +46,9 @@ CommandResult showpid(const KernelContext& ctx, Arg pid) {
     found = true;
     return add_task_row(ctx, report, task);
   }, [&] { return found; });
+  // kgmacros printed the bare header; an answer that finds nothing must say so.
+  if (status && !found)
+    status = Error(ErrorKind::kNotFound, "showpid: no process with pid " + std::to_string(static_cast<int32_t>(pid.value_or(0))));
   return std::move(report).finish(std::move(status));
 }
 

@@ -13,15 +13,19 @@
 namespace kdp::cli {
 namespace {
 
-// gdb's `delete 2`: a plain decimal number that is a breakpoint's number names that breakpoint
-// (no kernel breakpoint lives at address 2).
-std::optional<uint64_t> by_number(const std::string& arg, const State& state) {
-  if (arg.empty() || arg.size() > 9 || !std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return std::nullopt;
+bool is_decimal(const std::string& arg) {
+  return !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// gdb's `delete 2`: a plain decimal number names breakpoint 2, never address 2 (no kernel
+// breakpoint lives that low); addresses are 0x... or expressions.
+Expected<uint64_t> by_number(const std::string& arg, const State& state) {
+  const std::string missing = "No breakpoint number " + arg + ".";
+  if (arg.size() > 9) return Error(ErrorKind::kNotFound, missing);
   const int number = std::stoi(arg);
   for (const Breakpoint& bp : state.breakpoints.entries())
     if (bp.number == number) return bp.address;
-  return std::nullopt;
+  return Error(ErrorKind::kNotFound, missing);
 }
 
 // Numbers need nothing; a symbol needs the kernel file, and its slide needs the target.
@@ -30,8 +34,9 @@ Expected<std::vector<uint64_t>> resolve_all(Invocation& inv, State& state) {
   std::unique_ptr<client::Session> session;
   std::unique_ptr<KernelHooks> hooks = std::make_unique<KernelHooks>();
   for (const std::string& arg : inv.args) {
-    if (auto address = by_number(arg, state)) {
-      out.push_back(*address);
+    if (is_decimal(arg)) {
+      KDP_TRY(uint64_t address, by_number(arg, state));
+      out.push_back(address);
       continue;
     }
     if (!looks_numeric(arg) && !session) {

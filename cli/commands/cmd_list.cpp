@@ -66,6 +66,11 @@ Status run_list(Invocation& inv) {
   listing.path = kgm::find_source(listing.spot.source, inv.global.source_dirs);
   if (listing.path) {
     KDP_TRY(listing.lines, kgm::read_source_lines(*listing.path));
+    // gdb's words, naming the first line of the window it could not print.
+    if (listing.window.first > listing.lines.size())
+      return Error(ErrorKind::kNotFound, "Line number " + std::to_string(listing.window.first) + " out of range; \"" +
+                                             listing.spot.source.file + "\" has " +
+                                             std::to_string(listing.lines.size()) + " lines.");
   }
   if (inv.global.json)
     print_json(inv, listing);

@@ -2,6 +2,7 @@
 // with a private state file, as a user would run them.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,6 +78,10 @@ struct Entry {
   std::string out;
   friend bool operator==(const Entry&, const Entry&) = default;
 };
+
+// "0x1f" and the zero-padded "0x000000000000001f", as kdpctl's expected outputs spell addresses.
+std::string hex_of(uint64_t v);
+std::string padded_hex_of(uint64_t v);
 
 // `text` with every occurrence of `from` replaced (ports differ between two sims).
 std::string replace_all(std::string text, const std::string& from, const std::string& to);

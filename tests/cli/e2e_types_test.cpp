@@ -17,12 +17,6 @@ using namespace kdp::cli::test;
 
 namespace {
 
-std::string hex(uint64_t v) {
-  char buffer[24];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
-
 // gdb's print of a char[17] holding `comm` and NUL padding.
 std::string comm_text(const std::string& comm) {
   const size_t nuls = 16 - comm.size();  // the 17th byte, the last NUL, is not shown
@@ -51,12 +45,12 @@ TEST_CASE("print: a world's struct proc, offline, both argument forms, /x and --
     args.insert(args.begin(), files.begin(), files.end());
     return kdpctl.run(args);
   };
-  ProcessResult cast = run({"print", "*(struct proc *)" + hex(p.address)});
+  ProcessResult cast = run({"print", "*(struct proc *)" + hex_of(p.address)});
   INFO(cast.err);
   REQUIRE(cast.exit_code == 0);
   CHECK(cast.out.starts_with("$1 = {\n  p_list = {\n    le_next = "));
   CHECK(cast.out.find("\n  },\n  p_pid = " + std::to_string(p.pid) + ",\n") != std::string::npos);
-  CHECK(cast.out.find("\n  p_pptr = " + hex(p.parent) + ",\n  p_ppid = " + std::to_string(p.ppid) + ",\n") !=
+  CHECK(cast.out.find("\n  p_pptr = " + hex_of(p.parent) + ",\n  p_ppid = " + std::to_string(p.ppid) + ",\n") !=
         std::string::npos);
   CHECK(cast.out.find("\n  p_comm = " + comm_text(p.comm) + ",\n") != std::string::npos);
   CHECK(cast.out.ends_with("\n}\n"));
@@ -66,17 +60,17 @@ TEST_CASE("print: a world's struct proc, offline, both argument forms, /x and --
   CHECK(cast.out.find("\n  p_start = {\n    tv_sec = ") != std::string::npos);
 
   // gdb's value history: each print takes the next $N, across commands.
-  CHECK(run({"print", "struct proc", hex(p.address)}).out == "$2" + cast.out.substr(2));
+  CHECK(run({"print", "struct proc", hex_of(p.address)}).out == "$2" + cast.out.substr(2));
 
-  ProcessResult x = run({"print/x", "struct proc", hex(p.address)});
-  CHECK(x.out.find("\n  p_pid = " + hex(static_cast<uint32_t>(p.pid)) + ",\n") != std::string::npos);
+  ProcessResult x = run({"print/x", "struct proc", hex_of(p.address)});
+  CHECK(x.out.find("\n  p_pid = " + hex_of(static_cast<uint32_t>(p.pid)) + ",\n") != std::string::npos);
 
-  ProcessResult shallow = run({"print", "--depth", "1", "struct proc", hex(p.address)});
+  ProcessResult shallow = run({"print", "--depth", "1", "struct proc", hex_of(p.address)});
   CHECK(x.out.starts_with("$3 = {\n"));
   CHECK(shallow.out.starts_with("$4 = {\n  p_list = {...},\n  p_pid = "));
 
-  ProcessResult json = run({"--json", "print", "struct proc", hex(p.address)});
-  CHECK(json.out.starts_with("{\"history\":5,\"type\":\"struct proc\",\"address\":\"" + hex(p.address) +
+  ProcessResult json = run({"--json", "print", "struct proc", hex_of(p.address)});
+  CHECK(json.out.starts_with("{\"history\":5,\"type\":\"struct proc\",\"address\":\"" + hex_of(p.address) +
                              "\",\"value\":{"));
   CHECK(json.out.find("\"p_pid\":" + std::to_string(p.pid) + ",") != std::string::npos);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "macho/core/core_file.h"
+#include "tests/cli/e2e_support.h"
 #include "tests/cli/process.h"
 #include "tests/dwarf/dwarf_support.h"
 
@@ -25,17 +26,8 @@ cli::test::ProcessResult kdpctl(std::vector<std::string> args) {
   return cli::test::run_process(args, {"KDPCTL_STATE=/nonexistent-dir/kdpctl-state"});
 }
 
-std::string hex16(uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "0x%016llx", static_cast<unsigned long long>(v));
-  return b;
-}
-
-std::string hex0(uint64_t v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-  return b;
-}
+std::string hex16(uint64_t v) { return cli::test::padded_hex_of(v); }
+std::string hex0(uint64_t v) { return cli::test::hex_of(v); }
 
 // A row of `line` that is not its line's first: a return address there looks up (pc-1) in `line`.
 uint64_t inner_row_of(const std::vector<test::DumpedRow>& rows, uint32_t line) {
@@ -90,6 +82,13 @@ TEST_CASE("dwarf e2e: ptype, info line and list from the dSYM beside --kernel") 
   std::string expected;
   for (uint32_t n = decl - 5; n <= decl + 4; ++n) expected += std::to_string(n) + "\t" + lines[n - 1] + "\n";
   CHECK(listed.out == expected);
+
+  // Past the end of the file: gdb's error, naming the window's first line and the file's length.
+  auto beyond = kdpctl({"--kernel", kernel, "--source-dir", KDPCTL_DWARF_SOURCES, "list", "kext_alloc.c:500"});
+  CHECK(beyond.exit_code != 0);
+  CHECK(beyond.out.empty());
+  CHECK(beyond.err.find("Line number 495 out of range; \"kext_alloc.c\" has " + std::to_string(lines.size()) +
+                        " lines.") != std::string::npos);
 
   auto no_source = kdpctl({"--kernel", kernel, "list", "kext_alloc"});
   CHECK(no_source.exit_code == 0);

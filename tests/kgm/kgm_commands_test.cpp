@@ -146,8 +146,11 @@ TEST_CASE("showtask, showpid, showproc") {
   auto pid = run(*w, "showpid", {"12"});
   CHECK(pid.ok());
   CHECK(pid.text == kTaskHeader + task_row(T3, 3, 4, 12, P3, false, "EBG_THRT", kNoWq, "loginwindow"));
+  // kgmacros printed the bare header and nothing else; an empty answer must say so.
   auto missing = run(*w, "showpid", {"4242"});
-  CHECK(missing.ok());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error->kind() == kdp::ErrorKind::kNotFound);
+  CHECK(missing.error->message() == "showpid: no process with pid 4242");
   CHECK(missing.text == kTaskHeader);
   auto proc = run(*w, "showproc", {kdp::hex(P4)});
   CHECK(proc.ok());
@@ -194,8 +197,23 @@ TEST_CASE("showproctree PID: descendants, no children, unknown pid") {
   CHECK(leaf.ok());
   CHECK(leaf.text == f("No children present for PID=%d", 10) + "\n");
   auto unknown = run(*w, "showproctree", {"4242"});
-  CHECK(unknown.ok());
-  CHECK(unknown.text == "\n");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK(unknown.error->kind() == kdp::ErrorKind::kNotFound);
+  CHECK(unknown.error->message() == "showproctree: no process with pid 4242");
+  CHECK(unknown.text.empty());
+}
+
+TEST_CASE("showproctree --json: the root record carries the proc it names, not kgmacros' printed pointer") {
+  auto w = build_world();
+  auto r = run(*w, "showproctree");
+  REQUIRE(r.ok());
+  // The text keeps kgmacros' quirk: the kernel_task line shows launchd's proc (P1).
+  CHECK(r.text.starts_with(kTreeHeader + f("%d    %s      [ 0x%llx ]\n", 0, "kernel_task", ull(P1))));
+  // The data names kernel_task's own proc: launchd's p_pptr, kernproc (P0).
+  CHECK(r.json.find(f("{\"type\":\"tree\",\"kind\":\"root\",\"depth\":0,\"pid\":0,\"command\":\"kernel_task\","
+                      "\"proc\":\"0x%llx\"}", ull(P0))) != std::string::npos);
+  CHECK(r.json.find(f("\"kind\":\"start\",\"depth\":0,\"pid\":1,\"command\":\"launchd\",\"proc\":\"0x%llx\"",
+                      ull(P1))) != std::string::npos);
 }
 
 TEST_CASE("showallkmods and showkmodaddr") {
