@@ -4,7 +4,11 @@
 #include "cli/core/user_text.h"
 #include "cli/debug_info.h"
 
+#include "cli/kernel_context.h"
 #include "kgm/expr.h"
+#include "kgm/expr_types.h"
+#include "kgm/globals.h"
+#include "kgm/layouts_xnu1699.h"
 #include "kgm/memory_read.h"
 #include "kgm/session_memory.h"
 #include "macho/kernel_image.h"
@@ -13,8 +17,9 @@
 namespace kdp::cli {
 
 Expected<uint64_t> KernelHooks::evaluate(std::string_view text) const {
-  return usage_error(quote_user_text(text) + " is not a number, and this kdpctl was built without "
-                     "address expressions (kgm/)");
+  auto value = kgm::evaluate_address(text, expression_context());
+  if (value || !refused()) return value;
+  return Error(refused()->kind(), value.error().message() + "; no symbols: " + refused()->message());
 }
 
 namespace {
@@ -33,7 +38,52 @@ Disassembler capstone_disassembler(const macho::Symbolizer* symbolizer, macho::S
   };
 }
 
-kgm::ExprContext expression_context(const macho::SymbolIndex* symbols, const HookTarget& target) {
+// The kernel's types for expressions, chosen as KernelModel chooses them: --types, else the dSYM,
+// else the built-in layouts for the `version` the kernel reports. Null when none can be had.
+class LazyTypes {
+ public:
+  LazyTypes(std::optional<std::string> types_file, const HookTarget& target)
+      : types_file_(std::move(types_file)), target_(target) {}
+  void set_types_file(std::optional<std::string> path) { types_file_ = std::move(path); }
+  const kgm::TypeModel* get(const macho::SymbolIndex* symbols, const std::shared_ptr<kgm::DwarfInfo>& dwarf) {
+    if (!tried_) {
+      tried_ = true;
+      model_ = open(symbols, dwarf);
+    }
+    return model_ ? &*model_ : nullptr;
+  }
+
+ private:
+  std::optional<kgm::TypeModel> open(const macho::SymbolIndex* symbols, const std::shared_ptr<kgm::DwarfInfo>& dwarf) {
+    if (types_file_) {
+      auto model = load_types_file(*types_file_);
+      return model ? std::optional<kgm::TypeModel>(std::move(*model)) : std::nullopt;
+    }
+    if (dwarf) return kgm::TypeModel(dwarf->types(), 8);
+    std::string version = target_.running ? target_.running->kernel_version : std::string();
+    if (symbols && target_.memory) {
+      kgm::SymbolIndexSource source(*symbols);
+      if (auto text = kgm::read_kernel_version(*target_.memory, source)) version = std::move(*text);
+    }
+    auto model = kgm::builtin_types_for(version);
+    return model ? std::optional<kgm::TypeModel>(std::move(*model)) : std::nullopt;
+  }
+
+  std::optional<std::string> types_file_;
+  const HookTarget& target_;
+  bool tried_ = false;
+  std::optional<kgm::TypeModel> model_;
+};
+
+constexpr uint32_t kCodeSectionFlags = 0x80000400;  // S_ATTR_PURE_INSTRUCTIONS | S_ATTR_SOME_INSTRUCTIONS
+
+bool in_code_section(const macho::KernelImage& image, uint64_t address) {
+  for (const macho::Section& s : image.sections())
+    if (s.contains(address)) return (s.flags & kCodeSectionFlags) != 0;
+  return false;
+}
+
+kgm::ExprContext expression_context(const kgm::SymbolSource* symbols, const HookTarget& target) {
   kgm::ExprContext context;
   context.symbols = symbols;
   context.memory = target.memory;
@@ -54,7 +104,10 @@ class MachoHooks final : public KernelHooks {
   // expression that needs symbols fails with it.
   MachoHooks(std::optional<macho::KernelImage> kernel, HookTarget target, macho::Syntax syntax,
              std::optional<Error> refused = std::nullopt)
-      : kernel_(std::move(kernel)), target_(std::move(target)), syntax_(syntax), refused_(std::move(refused)) {}
+      : kernel_(std::move(kernel)), target_(std::move(target)), syntax_(syntax), refused_(std::move(refused)),
+        types_(std::nullopt, target_) {
+    if (kernel_) symbol_source_.emplace(kernel_->symbols());
+  }
 
   SymbolLookup symbols() const override {
     if (!kernel_) return {};
@@ -68,10 +121,15 @@ class MachoHooks final : public KernelHooks {
   Disassembler disassembler() const override { return capstone_disassembler(index(), syntax_); }
   const macho::Symbolizer* symbolizer() const override { return index(); }
   const macho::SymbolIndex* symbol_index() const override { return index(); }
-  Expected<uint64_t> evaluate(std::string_view text) const override {
-    auto value = kgm::evaluate_address(text, expression_context(index(), target_));
-    if (value || !refused_) return value;
-    return Error(refused_->kind(), value.error().message() + "; no symbols: " + refused_->message());
+  kgm::ExprContext expression_context() const override {
+    kgm::ExprContext context = cli::expression_context(symbol_source_ ? &*symbol_source_ : nullptr, target_);
+    context.types = [this] { return types_.get(index(), dwarf); };
+    if (!kernel_) return context;
+    context.symbol_type = [this](std::string_view name, uint64_t address) -> std::optional<kgm::TypeRef> {
+      if (in_code_section(*kernel_, address)) return kgm::expr::function_type();
+      return kgm::declared_global_type(name, types_.get(index(), dwarf));
+    };
+    return context;
   }
   const Error* refused() const override { return refused_ ? &*refused_ : nullptr; }
   std::shared_ptr<kgm::DwarfInfo> debug_info() const override { return dwarf; }
@@ -88,6 +146,10 @@ class MachoHooks final : public KernelHooks {
   HookTarget target_;
   macho::Syntax syntax_;
   std::optional<Error> refused_;
+  std::optional<kgm::SymbolIndexSource> symbol_source_;
+
+ public:
+  mutable LazyTypes types_;
 };
 
 // The UUID check alone; `unchecked` is set when the running kernel reports no UUID.
@@ -136,10 +198,12 @@ Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const St
   if (!path) {
     auto hooks = std::make_unique<MachoHooks>(std::nullopt, std::move(target), syntax);
     KDP_TRY(hooks->dwarf, load_debug_info(inv, nullptr));  // --dsym alone: types and lines, no symbols
+    hooks->types_.set_types_file(inv.global.types);
     return hooks;
   }
   auto hooks = hooks_for(inv, *path, remembered, std::move(target), syntax);
   if (!hooks) return std::move(hooks).error().context("--kernel " + *path);
+  (*hooks)->types_.set_types_file(inv.global.types);
   return hooks;
 }
 
@@ -169,7 +233,9 @@ Expected<std::unique_ptr<KernelHooks>> load_kernel_hooks(const Invocation& inv, 
 }
 
 Expected<uint64_t> resolve_address(std::string_view text, const KernelHooks& hooks) {
-  if (looks_numeric(text)) return parse_u64(text, "address");
+  // A plain number needs no kernel; anything else ("0x10+8", "&kext_alloc_base") is an expression.
+  if (looks_numeric(text))
+    if (auto number = parse_u64(text, "address")) return *number;
   return hooks.evaluate(text);
 }
 

@@ -15,6 +15,7 @@
 #include "cli/core/examine.h"
 #include "cli/core/symbols.h"
 #include "cli/invocation.h"
+#include "kgm/expr.h"
 #include "kgm/memory.h"
 #include "macho/disasm.h"
 
@@ -38,9 +39,13 @@ class KernelHooks {
   virtual const macho::Symbolizer* symbolizer() const { return nullptr; }
   // The loaded kernel's symbol index (kgmacros commands); null without --kernel.
   virtual const macho::SymbolIndex* symbol_index() const { return nullptr; }
-  // An address expression ("kext_alloc", "allproc+8", "*kernproc", "$rip"); plain numbers never
-  // get here.
-  virtual Expected<uint64_t> evaluate(std::string_view text) const;
+  // What expressions see of this kernel (kgm/expr.h): symbols with their declared types (a symbol
+  // in a code section is a function), memory, registers, and the kernel's types, opened the first
+  // time an expression needs them. Without --kernel: numbers, registers and memory only.
+  virtual kgm::ExprContext expression_context() const { return {}; }
+  // An address expression as x takes it ("kext_alloc", "&kext_alloc_base", "kernproc->p_pid",
+  // "$rip-5"): gdb's value_as_address of its value. Plain numbers never get here.
+  Expected<uint64_t> evaluate(std::string_view text) const;
   // Why the kernel file was not loaded although one is configured (it belongs to another
   // kernel), for commands that cannot work without symbols; null otherwise.
   virtual const Error* refused() const { return nullptr; }

@@ -8,25 +8,6 @@
 namespace kdp::kgm {
 namespace {
 
-// "*(struct proc *)ADDR" -> {"struct proc", "ADDR"}.
-Expected<PrintTarget> parse_cast(std::string_view expression) {
-  const std::string text = trim_blanks(expression);
-  auto wrong = [&] {
-    return usage_error("print: expected '*(struct NAME *)ADDR' or 'struct NAME' ADDR, got '" + text + "'");
-  };
-  if (text.size() < 2 || text[0] != '*') return wrong();
-  const std::string cast = trim_blanks(std::string_view(text).substr(1));
-  if (cast.empty() || cast[0] != '(') return wrong();
-  const size_t close = cast.find(')');
-  if (close == std::string::npos) return wrong();
-  std::string type = trim_blanks(std::string_view(cast).substr(1, close - 1));
-  if (type.empty() || type.back() != '*') return wrong();
-  type = trim_blanks(std::string_view(type).substr(0, type.size() - 1));
-  std::string address = trim_blanks(std::string_view(cast).substr(close + 1));
-  if (type.empty() || address.empty()) return wrong();
-  return PrintTarget{std::move(type), std::move(address)};
-}
-
 std::string spaces(size_t n) { return std::string(n, ' '); }
 
 std::string array_text(const Value& v, unsigned recurse) {
@@ -51,13 +32,6 @@ std::string aggregate_text(const Value& v, unsigned recurse) {
 }
 
 }  // namespace
-
-Expected<PrintTarget> parse_print_arguments(const std::vector<std::string>& args) {
-  if (args.size() == 1) return parse_cast(args[0]);
-  if (args.size() == 2) return PrintTarget{trim_blanks(args[0]), trim_blanks(args[1])};
-  return usage_error("print: expected 'struct NAME' ADDR or '*(struct NAME *)ADDR', got " +
-                     std::to_string(args.size()) + " arguments");
-}
 
 Expected<Value> read_typed_value(Memory& memory, const TypeModel& types, std::string_view type_text,
                                  uint64_t address, const DecodeOptions& options) {

@@ -16,14 +16,6 @@ namespace kdp::kgm {
 // The largest object print reads (a struct proc is 0x440 bytes).
 inline constexpr uint64_t kMaxPrintBytes = uint64_t{1} << 20;
 
-struct PrintTarget {
-  std::string type_text;     // "struct proc"
-  std::string address_text;  // "0xffffff8008a3c000", a symbol, an expression: the caller resolves it
-};
-
-// `print 'struct proc' ADDR` (two arguments) or gdb's `print '*(struct proc *)ADDR'` (one).
-Expected<PrintTarget> parse_print_arguments(const std::vector<std::string>& args);
-
 // Reads the object named by `type_text` at `address` and decodes it. A failed read is
 // "cannot read struct proc at 0x...: ..." with the memory error's fault address.
 Expected<Value> read_typed_value(Memory& memory, const TypeModel& types, std::string_view type_text,

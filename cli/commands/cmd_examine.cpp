@@ -26,7 +26,10 @@ void print_json(Invocation& inv, const ExamineFormat& f, uint64_t address, const
 }
 
 Status run_examine(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(0, 1, "ADDR"));
+  KDP_TRY_STATUS(inv.expect_args(0, 64, "ADDR"));
+  // gdb reads the rest of the line as one expression: `x/2gx 0x10 + 8`.
+  std::string expression;
+  for (const std::string& word : inv.args) expression += (expression.empty() ? "" : " ") + word;
   KDP_TRY(State state, inv.load_state());
   const bool has_address = !inv.args.empty();
   KDP_TRY(ExamineFormat format, parse_examine_format(std::string_view(inv.word).substr(1), state.examine, has_address));
@@ -35,7 +38,7 @@ Status run_examine(Invocation& inv) {
   ExamineOutput out;
   const TargetWork work = [&](TargetView& target) -> Status {
     if (has_address) {
-      KDP_TRY(address, resolve_address(inv.args[0], target.hooks));
+      KDP_TRY(address, resolve_address(expression, target.hooks));
     }
     out = examine(format, address, target.memory, {target.hooks.symbols(), target.hooks.disassembler()});
     // Unmapped memory and other read errors are results (the lines before them stay); a timeout
@@ -66,7 +69,9 @@ const CommandSpec kExamine{
     .details = "FMT is [COUNT][FORMAT][SIZE] in any order of letters. FORMAT: x hex, d decimal, u unsigned,\n"
                "o octal, t binary, z zero-padded hex, a address, c char, s string, i instruction. SIZE: b h w g.\n"
                "Defaults and memory across runs follow gdb: a bare `kdpctl x` continues where the last one\n"
-               "stopped with the last format. ADDR is a number (0x... or decimal) or, with --kernel, a symbol.\n"
+               "stopped with the last format. ADDR is an expression as print takes it, its value the address:\n"
+               "0x10+8, $sp, kext_alloc (a function: its code), kernproc (a pointer: where it points),\n"
+               "&kext_alloc_base (the variable itself).\n"
                "x/i prints AT&T syntax like gdb; --syntax intel or `kdpctl set disassembly-flavor intel` for Intel.",
     .run = run_examine,
     .takes_format = true,

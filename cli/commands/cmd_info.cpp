@@ -86,7 +86,7 @@ Status info_line(Invocation& inv, const std::string& location) {
 }
 
 Status run_info(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(1, 2, "breakpoints|registers|symbol ADDR|line ADDR|FUNC"));
+  KDP_TRY_STATUS(inv.expect_args(1, 64, "breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC"));
   const std::string what = inv.args[0];
   if (what == "line") {
     if (inv.args.size() != 2) return usage_error("usage: info line ADDR|*ADDR|FUNC");
@@ -100,16 +100,20 @@ Status run_info(Invocation& inv) {
     inv.args.clear();
     return info_symbol(inv, expression);
   }
-  inv.args.clear();
   // gdb accepts any prefix: info b, info break, info reg.
+  if (std::string_view("registers").starts_with(what) && !what.empty()) {
+    inv.args.erase(inv.args.begin());  // the register names, if any
+    return find_command("regs")->run(inv);
+  }
+  if (inv.args.size() > 1) return usage_error("info " + what + ": unexpected argument " + quote_user_text(inv.args[1]));
+  inv.args.clear();
   if (std::string_view("breakpoints").starts_with(what) && !what.empty()) return info_breakpoints(inv);
-  if (std::string_view("registers").starts_with(what) && !what.empty()) return find_command("regs")->run(inv);
   return usage_error("info: unknown topic " + quote_user_text(what) + " (breakpoints, registers, symbol ADDR, line ADDR|FUNC)");
 }
 
 const CommandSpec kInfo{
     .name = "info",
-    .usage = "info breakpoints|registers|symbol ADDR|line ADDR|FUNC",
+    .usage = "info breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC",
     .summary = "list the breakpoints (no target needed), the registers (same as regs), the symbol at ADDR, "
                "or the source line at ADDR or FUNC (needs the kernel's dSYM)",
     .run = run_info,

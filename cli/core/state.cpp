@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -86,6 +87,28 @@ Status parse_planted(std::string_view value, State& state) {
   return {};
 }
 
+bool is_value_name(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// "value NAME BITS ADDRESS|- TYPE...": the type last, as it may hold blanks.
+Status parse_value(std::string_view value, State& state) {
+  const std::vector<std::string_view> w = words(value);
+  if (w.size() < 4) return usage_error("expected \"value NAME BITS ADDRESS|- TYPE\"");
+  if (!is_value_name(w[0])) return usage_error("value name " + quote_user_text(w[0]) + " is not a name");
+  StoredValue v;
+  KDP_TRY(v.bits, parse_u64(w[1], "value bits"));
+  if (w[2] != "-") {
+    KDP_TRY(v.address, parse_u64(w[2], "value address"));
+  }
+  const size_t type_start = static_cast<size_t>(w[3].data() - value.data());
+  v.type = std::string(trim(value.substr(type_start)));
+  state.values[std::string(w[0])] = std::move(v);
+  return {};
+}
+
 using KeyParser = std::function<Status(std::string_view value, State& state)>;
 
 const std::map<std::string_view, KeyParser>& key_parsers() {
@@ -150,6 +173,7 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          KDP_TRY(s.next_address, parse_u64(v, "x.next"));
          return {};
        }},
+      {"value", parse_value},
       {"print.next", [](std::string_view v, State& s) -> Status {
          KDP_TRY(int next, parse_int(v, "print.next", 1, 1000000000));
          s.next_value = static_cast<uint64_t>(next);
@@ -220,6 +244,8 @@ std::string serialize_state(const State& s) {
   if (s.examine.last_count) out << "x.count " << s.examine.last_count << "\n";
   if (s.next_address) out << "x.next " << hex(*s.next_address) << "\n";
   if (s.next_value) out << "print.next " << *s.next_value << "\n";
+  for (const auto& [name, v] : s.values)
+    out << "value " << name << " " << hex(v.bits) << " " << (v.address ? hex(*v.address) : "-") << " " << v.type << "\n";
   return out.str();
 }
 

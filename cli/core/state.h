@@ -15,6 +15,8 @@
 //   x.count 4
 //   x.next 0xffffff8000200020
 //   print.next 4
+//   value 3 0xffffff8008a3c000 - struct proc *
+//   value p 0x0 0xffffff8008a3c000 struct proc
 //
 // A malformed file is an error naming the file and line (never a guess), and it is never
 // overwritten: commands load before they save, so a failed load stops them first (only
@@ -25,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +59,19 @@ struct KeptSession {
   friend bool operator==(const KeptSession&, const KeptSession&) = default;
 };
 
+// A value of gdb's value history ($N) or a convenience variable ($name), kept between commands:
+// its C type as a cast spells it ("struct proc *", "int"), its bits (scalars) and, for a value in
+// memory (structs, arrays), its address: the history keeps where a struct was, not its bytes.
+struct StoredValue {
+  std::string type;
+  uint64_t bits = 0;
+  std::optional<uint64_t> address;
+  friend bool operator==(const StoredValue&, const StoredValue&) = default;
+};
+
+// Value history entries kept (older ones are dropped, as gdb's history is bounded too).
+inline constexpr size_t kMaxStoredHistory = 100;
+
 struct State {
   std::optional<std::string> target;       // "macvm" or "192.0.2.7:41139", as the user wrote it
   std::optional<std::string> kernel;       // --kernel PATH, for symbols (kernel-loader work)
@@ -69,6 +85,8 @@ struct State {
   ExamineMemory examine;
   std::optional<uint64_t> next_address;    // where a bare `x` continues
   std::optional<uint64_t> next_value;      // print's next value history number ($N), as in gdb
+  // "1", "2" ...: the value history; other names: convenience variables (`set $p = ...`).
+  std::map<std::string, StoredValue> values;
   friend bool operator==(const State&, const State&) = default;
 };
 

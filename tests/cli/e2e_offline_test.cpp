@@ -113,7 +113,7 @@ TEST_CASE("--kernel without a target reads the kernel file, unslid, and says whe
   // The string at `version` (demo_kernel.h), labelled with its symbol as gdb does.
   CHECK(kdpctl.run({"--kernel", kernel, "x/s", "version"}).out ==
         "0xffffff8000800000 <version>:" + kVersionLine.substr(kVersionLine.find('\t')));
-  CHECK(kdpctl.run({"--kernel", kernel, "x/2gx", "_mh_execute_header"}).out ==
+  CHECK(kdpctl.run({"--kernel", kernel, "x/2gx", "&_mh_execute_header"}).out ==
         "0xffffff8000200000 <_mh_execute_header>:\t0x01000007feedfacf\t0x0000000200000003\n");
   CHECK(kdpctl.run({"--kernel", kernel, "x/i", "kext_alloc"}).out ==
         "   0xffffff8000210a00 <kext_alloc>:\tpushq  %rbp\n");

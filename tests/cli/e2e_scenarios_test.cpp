@@ -162,7 +162,15 @@ TEST_CASE("--kernel: symbols in x, regs, x/i, break and stops; expressions over 
   ProcessResult regs = cli.run({"regs"});
   CHECK(contains(regs.out, "\nrip            " + rip + "  " + rip + " <Debugger+16>\n"));
   CHECK(cli.run({"x/s", "version"}).out.rfind("0xffffff8000800000 <version>:\t\"Darwin Kernel Version 11.3.0", 0) == 0);
-  CHECK(cli.run({"x/gx", "demo_magic"}).out == "0xffffff8000800100 <demo_magic>:\t0xfeedfacecafebeef\n");
+  // A variable is its value, as in gdb: &demo_magic is where it lives.
+  CHECK(cli.run({"x/gx", "&demo_magic"}).out == "0xffffff8000800100 <demo_magic>:\t0xfeedfacecafebeef\n");
+  // set var writes through the session and drops the cached bytes: x reads the new value.
+  CHECK(cli.run({"print/x", "demo_magic"}).out == "$1 = 0xfeedfacecafebeef\n");
+  CHECK(cli.run({"set", "var", "demo_magic", "=", "0x1234"}).exit_code == 0);
+  CHECK(cli.run({"x/gx", "&demo_magic"}).out == "0xffffff8000800100 <demo_magic>:\t0x0000000000001234\n");
+  CHECK(cli.run({"print/x", "demo_magic"}).out == "$2 = 0x1234\n");
+  CHECK(cli.run({"set", "var", "*(char *)&demo_magic", "=", "0x7f"}).exit_code == 0);
+  CHECK(cli.run({"print/x", "demo_magic"}).out == "$3 = 0x127f\n");
   CHECK(cli.run({"x/i", "$rip"}).out.rfind("   " + rip + " <Debugger+16>:\tcallq  0x", 0) == 0);
   CHECK(cli.run({"break", "Debugger+16"}).out == "Breakpoint 1 at " + rip + " <Debugger+16>\n");
   CHECK(cli.run({"continue"}).out == "Continuing.\n\nBreakpoint 1, " + rip + " in Debugger ()\n");

@@ -295,21 +295,3 @@ TEST_CASE("print: unreadable memory is an error with the fault address") {
   REQUIRE(value.error().fault_address());
   CHECK(*value.error().fault_address() == kThing + 40);
 }
-
-TEST_CASE("print: both argument forms") {
-  auto cast = parse_print_arguments({"*(struct proc *)0xffffff8008a3c000"});
-  REQUIRE(cast);
-  CHECK(cast->type_text == "struct proc");
-  CHECK(cast->address_text == "0xffffff8008a3c000");
-  auto spaced = parse_print_arguments({" * ( struct proc * ) allproc "});
-  REQUIRE(spaced);
-  CHECK(spaced->type_text == "struct proc");
-  CHECK(spaced->address_text == "allproc");
-  auto two = parse_print_arguments({"struct proc", "0x10"});
-  REQUIRE(two);
-  CHECK(two->type_text == "struct proc");
-  CHECK(two->address_text == "0x10");
-  CHECK_FALSE(parse_print_arguments({"(struct proc *)0x10"}));
-  CHECK_FALSE(parse_print_arguments({"*(struct proc)0x10"}));
-  CHECK_FALSE(parse_print_arguments({"a", "b", "c"}));
-}
