@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,8 +35,12 @@ Expected<bool> single_letter_format(const Invocation& inv, char letter, std::str
 
 // All registered commands, sorted by name.
 std::vector<const CommandSpec*> all_commands();
-// "x/4gx" finds "x" (a "/FMT" suffix only for commands that take one); nullptr when nothing matches.
+// "x/4gx" finds "x" (a "/FMT" suffix only for commands that take one), gdb's abbreviations their
+// command ("p/x" print, "c" continue, "b" break, "where" bt); nullptr when nothing matches.
 const CommandSpec* find_command(std::string_view word);
+// For "unknown command": the command a mistyped word was probably meant to be ("showalltask" ->
+// "showalltasks"), nullopt when none is close.
+std::optional<std::string> nearest_command(std::string_view word);
 
 // The command table (command_table.cpp): one accessor per cli/commands/cmd_<name>.cpp.
 const CommandSpec& break_command();

@@ -29,6 +29,12 @@ namespace {
 
 constexpr const char* kIntro = "kdpctl: debug a Mac OS X (XNU) kernel over KDP (UDP 41139)";
 
+Error unknown_command(const std::string& word) {
+  const std::optional<std::string> near = nearest_command(word);
+  return usage_error("unknown command " + quote_user_text(word) + (near ? " (did you mean " + *near + "?)" : "") +
+                     " (see kdpctl --help)");
+}
+
 std::unique_ptr<cxxopts::Options> make_parser(const CommandSpec* spec) {
   auto options = std::make_unique<cxxopts::Options>("kdpctl", "");
   options->custom_help("").positional_help("").set_width(100);
@@ -200,8 +206,7 @@ int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostrea
   if (first->words.empty() || first->words.front() == "help") {
     const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;
     if (first->words.size() > 1 && !spec)
-      return report(usage_error("unknown command " + quote_user_text(first->words[1]) + " (see kdpctl --help)"),
-                    false, out, err);
+      return report(unknown_command(first->words[1]), false, out, err);
     out << (spec ? command_help(*spec) : general_help());
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
@@ -210,8 +215,7 @@ int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostrea
   const CommandSpec* spec = find_command(first->words.front());
   bool json = first->result.count("json") != 0;
   if (!spec)
-    return report(usage_error("unknown command " + quote_user_text(first->words.front()) + " (see kdpctl --help)"),
-                  json, out, err);
+    return report(unknown_command(first->words.front()), json, out, err);
   std::optional<int> forwarded;
   Status done = run_command(*spec, argc, argv, out, err, json, context, forwarded);
   if (forwarded) return *forwarded;

@@ -6,6 +6,8 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/core/number.h"
+#include "cli/core/user_text.h"
 #include "cli/kernel_context.h"
 #include "kdp/base/json.h"
 
@@ -44,8 +46,41 @@ void spell_kext_frames(kgm::Backtrace& bt, const kgm::KernelContext& ctx) {
   }
 }
 
+struct BtArguments {
+  std::optional<size_t> limit;  // bt N: the N innermost frames
+  bool full = false;            // bt full
+};
+
+// gdb's `bt N`, `bt full`, `bt full N`, `bt N full`.
+Expected<BtArguments> bt_arguments(const std::vector<std::string>& args) {
+  BtArguments out;
+  for (const std::string& a : args) {
+    if (a == "full" || a == "-full") {
+      out.full = true;
+      continue;
+    }
+    auto n = parse_u64(a, "frame count");
+    if (!n || out.limit || *n == 0 || *n > kgm::kMaxFrames)
+      return usage_error("bt: expected [N] [full], got " + quote_user_text(a) + " (N: 1.." +
+                         std::to_string(kgm::kMaxFrames) + ")");
+    out.limit = static_cast<size_t>(*n);
+  }
+  return out;
+}
+
+// The N innermost frames; gdb ends the listing with "(More stack frames follow...)" when it cut
+// some off, and says nothing of how the walk ended.
+bool keep_innermost(kgm::Backtrace& bt, std::optional<size_t> limit) {
+  if (!limit || bt.frames.size() <= *limit) return false;
+  bt.frames.resize(*limit);
+  bt.stop = kgm::StopReason::kNullFramePointer;
+  bt.detail.clear();
+  return true;
+}
+
 Status run_bt(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
+  KDP_TRY(BtArguments arguments, bt_arguments(inv.args));
+  inv.args.clear();
   KDP_TRY(State state, inv.load_state());
   std::optional<kgm::Backtrace> bt;
   const TargetWork work = [&](TargetView& target) -> Status {
@@ -72,20 +107,23 @@ Status run_bt(Invocation& inv) {
   };
   Status walked = with_target_memory(inv, state, work);
   if (!bt) return walked;  // no registers, no target, ...
+  const bool more = !bt->error && keep_innermost(*bt, arguments.limit);
+  if (arguments.full) inv.warn_once("note: bt full: local variables are not read; the frames show their arguments");
   if (inv.global.json) {
     if (bt->error) return std::move(*bt->error);  // one JSON document per run: the error's
     print_json(inv, *bt);
     return {};
   }
-  inv.out << kgm::render_backtrace(*bt);
+  inv.out << kgm::render_backtrace(*bt) << (more ? "(More stack frames follow...)\n" : "");
   if (bt->error) return std::move(*bt->error);
   return walked;
 }
 
 const CommandSpec kBt{
     .name = "bt",
-    .usage = "bt",
-    .summary = "backtrace of the stopped CPU (frame-pointer walk, symbols with --kernel; works with --core)",
+    .usage = "bt [N] [full]",
+    .summary = "backtrace of the stopped CPU (frame-pointer walk, symbols with --kernel; works with --core); "
+               "bt N: the N innermost frames (also: where, backtrace)",
     .run = run_bt,
 };
 

@@ -48,6 +48,23 @@ TEST_CASE("--core: x, bt, info symbol and regs from the core file, offline") {
   ProcessResult bt = kdpctl.run({"--core", core, "--kernel", kernel, "bt"});
   CHECK(bt.exit_code == 0);
   CHECK(bt.out == kDemoBacktrace);
+  // gdb's forms: bt N (the N innermost frames, then gdb's note), where and backtrace.
+  ProcessResult two = kdpctl.run({"--core", core, "--kernel", kernel, "bt", "2"});
+  CHECK(two.exit_code == 0);
+  CHECK(two.out == "#0  0xffffff8000396210 in Debugger+0x10 ()\n"
+                   "#1  0xffffff80002df055 in panic+0x15 ()\n"
+                   "(More stack frames follow...)\n");
+  CHECK(kdpctl.run({"--core", core, "--kernel", kernel, "bt", "5"}).out == kDemoBacktrace);
+  CHECK(kdpctl.run({"--core", core, "--kernel", kernel, "where"}).out == kDemoBacktrace);
+  CHECK(kdpctl.run({"--core", core, "--kernel", kernel, "backtrace", "1"}).out ==
+        "#0  0xffffff8000396210 in Debugger+0x10 ()\n(More stack frames follow...)\n");
+  ProcessResult full = kdpctl.run({"--core", core, "--kernel", kernel, "bt", "full"});
+  CHECK(full.exit_code == 0);
+  CHECK(full.out == kDemoBacktrace);
+  CHECK(contains(full.err, "local variables are not read"));
+  ProcessResult wrong = kdpctl.run({"--core", core, "bt", "zero"});
+  CHECK(wrong.exit_code == 2);
+  CHECK(contains(wrong.err, "bt: expected [N] [full], got \"zero\""));
 
   ProcessResult header = kdpctl.run({"--core", core, "x/2gx", "0xffffff8000200000"});
   CHECK(header.exit_code == 0);

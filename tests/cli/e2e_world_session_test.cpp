@@ -236,3 +236,24 @@ TEST_CASE("help NAME: the usage line of a kgmacro (the demo's guard); an unknown
   CHECK(unknown.err == "kdpctl: unknown command \"showallprocs\" (see kdpctl --help)\n");
   CHECK(kdpctl.run({"help"}).exit_code == 0);
 }
+
+TEST_CASE("gdb's abbreviations run their command; a mistyped command suggests the nearest one") {
+  if (!binaries_available()) return;
+  Kdpctl kdpctl;
+  ProcessResult typo = kdpctl.run({"showalltask"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err == "kdpctl: unknown command \"showalltask\" (did you mean showalltasks?) (see kdpctl --help)\n");
+  ProcessResult far = kdpctl.run({"frobnicate"});
+  CHECK(far.err == "kdpctl: unknown command \"frobnicate\" (see kdpctl --help)\n");
+  // p, b, c, where, backtrace reach print, break, continue and bt: their usage lines say so.
+  for (const auto& [alias, usage] : std::vector<std::pair<std::string, std::string>>{
+           {"p", "print[/FMT] EXPR"}, {"b", "break"}, {"c", "continue"}, {"where", "bt [N] [full]"},
+           {"backtrace", "bt [N] [full]"}}) {
+    ProcessResult help = kdpctl.run({"help", alias});
+    INFO(alias);
+    CHECK(help.exit_code == 0);
+    CHECK(help.out.starts_with("usage: kdpctl " + usage));
+  }
+  ProcessResult p = kdpctl.run({"p/x", "sizeof(struct proc) + 1"});
+  CHECK(p.out == "$1 = 0x441\n");
+}
