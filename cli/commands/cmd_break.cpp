@@ -47,7 +47,9 @@ Status run_break(Invocation& inv) {
   uint64_t address = 0;
   const SessionWork work = [&](client::Session& session) -> Status {
     KDP_TRY(hooks, load_kernel_hooks(inv, state, &session));
-    KDP_TRY(uint64_t resolved, resolve_address(inv.args[0], *hooks));
+    // gdb's `break *EXPR`: the address EXPR computes, not the word stored there.
+    const std::string_view text = inv.args[0].starts_with("*") ? std::string_view(inv.args[0]).substr(1) : inv.args[0];
+    KDP_TRY(uint64_t resolved, resolve_address(text, *hooks));
     address = breakpoint_address(inv.args[0], resolved, *hooks);
     // The kernel accepts a breakpoint on any address (spec §4.10) and the int3 would only fail at
     // `continue`; reading the byte now catches a mistyped address while the user is still here.

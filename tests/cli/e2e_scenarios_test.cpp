@@ -175,6 +175,8 @@ TEST_CASE("--kernel: symbols in x, regs, x/i, break and stops; expressions over 
   CHECK(cli.run({"break", "Debugger+16"}).out == "Breakpoint 1 at " + rip + " <Debugger+16>\n");
   CHECK(cli.run({"continue"}).out == "Continuing.\n\nBreakpoint 1, " + rip + " in Debugger ()\n");
   CHECK(cli.run({"step"}).out.find(" in Debugger ()\n") == 18);
+  // gdb's break *EXPR: the address the expression computes (kalloc's code), not a word read there.
+  CHECK(cli.run({"break", "*kalloc+4"}).out == "Breakpoint 2 at 0xffffff80002b0c44 <kalloc+4>\n");
   ProcessResult unknown = cli.run({"x/gx", "no_such_symbol"});
   CHECK(unknown.exit_code == 2);
   CHECK(contains(unknown.err, "no_such_symbol"));
