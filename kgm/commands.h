@@ -22,7 +22,7 @@ inline constexpr std::string_view kCommandGroupTitle = "kernel (kgmacros)";
 
 enum class ArgKind {
   kNone,         // no argument
-  kAddress,      // ADDR: a kernel address (the CLI may resolve expressions: `showtask *kernel_task`)
+  kAddress,      // ADDR: a kernel address (the CLI may resolve expressions: `showtask kernel_task`)
   kNumber,       // PID: a decimal (or 0x-hex) number
   kOptionalNumber,
 };
@@ -39,7 +39,8 @@ std::span<const CommandSpec> kgmacros_commands();
 const CommandSpec* find_command(std::string_view name);
 
 // Turns an ADDR argument into an address: the CLI passes its expression evaluator
-// (kgm::evaluate_address with symbols and memory); without one, ADDR must be a number.
+// (kgm::evaluate_address: `kernel_task` is the task the variable points at, as kgmacros' showtask
+// takes it); without one, ADDR must be a number.
 using AddressResolver = std::function<Expected<uint64_t>(std::string_view text)>;
 
 // Parses `args` by the command's ArgKind and runs it. A usage problem (missing, extra or
