@@ -22,6 +22,11 @@ namespace kdp::cli::agent {
 class HeldSessionProvider final : public SessionProvider {
  public:
   bool keeps_sessions() const override { return true; }
+  // The held session (if any) is replaced at the next open(): its int3s are restored from the
+  // journal there, REATTACH clears the kernel's own.
+  void take_over_anew() override {
+    if (held_) stale_ = true;
+  }
   HeldSessionProvider(std::string target, SessionProvider& fresh, const std::atomic<bool>* interrupt)
       : target_(std::move(target)), fresh_(fresh), interrupt_(interrupt) {}
 
@@ -70,6 +75,7 @@ class HeldSessionProvider final : public SessionProvider {
   // resolved only when the spelling differs.
   bool is_held_target(const std::string& target);
 
+  void drop_cache_unless_kernel_stayed();
   Status lift(client::Session& session, uint64_t address);
   bool has_breakpoint(const client::Session& session, uint64_t address) const;
 
@@ -85,6 +91,9 @@ class HeldSessionProvider final : public SessionProvider {
   std::map<uint64_t, uint8_t> originals_;   // bytes under kernel-managed breakpoints
   bool stale_ = false;
   bool detached_ = false;
+  bool cache_checked_ = false;
+  bool last_failed_ = false;          // the last command's exit code was not 0        // this command's first memory() proved the cache current
+  uint64_t exceptions_at_rest_ = 0;   // the held session's notifications when the last command ended
 };
 
 }  // namespace kdp::cli::agent
