@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -54,10 +55,32 @@ std::vector<std::string> journal_lines(const std::string& state) {
 
 enum class Mode { kAgent, kDirect };
 
+// Files as they were the instant the process died.
+struct DiskAtDeath {
+  std::vector<std::string> paths;
+  std::vector<std::optional<std::string>> contents;
+  void take() {
+    contents.clear();
+    for (const std::string& path : paths) {
+      std::ifstream in(path, std::ios::binary);
+      contents.push_back(in ? std::optional<std::string>(std::string((std::istreambuf_iterator<char>(in)), {}))
+                            : std::nullopt);
+    }
+  }
+  void put_back() const {
+    for (size_t i = 0; i < paths.size() && i < contents.size(); ++i) {
+      if (contents[i])
+        std::ofstream(paths[i], std::ios::binary | std::ios::trunc) << *contents[i];
+      else
+        std::remove(paths[i].c_str());
+    }
+  }
+};
+
 // break, continue (hit), continue (step over, hit again), delete, continue (the int3 comes out
 // first), break, detach; the agent (or the direct command running) is killed after its
 // `kill_after`th datagram to the kernel: nothing it sends or would receive later arrives, and
-// it never gets to clean up. Then a later command (direct, from another port) runs `detach`.
+// it never gets to clean up (the files are put back as they were at that instant). Then a later command (direct, from another port) runs `detach`.
 struct CrashRun {
   uint64_t sent = 0;    // datagrams the killed side sent before it died (all, when it did not)
   bool killed = false;
@@ -71,13 +94,17 @@ CrashRun crash_at(Mode mode, uint64_t kill_after, uint64_t address) {
   CrashRun run;
   sim::SimWorld world(kernel_without_breakpoints(), sim::WorldConfig{});
   std::atomic<bool> dead{false};
-  world.drop_if([&](const Datagram& d, Endpoint from) {
-    if (!on_agent_side(d, from)) return false;
-    if (!dead && !(from == sim::kKernel) && ++run.sent > kill_after) dead = true;
-    return dead.load();
-  });
   TempDir dir;
   const std::string state = dir.file("state");
+  DiskAtDeath disk{{state, cli::int3_journal_path(state)}, {}};
+  world.drop_if([&](const Datagram& d, Endpoint from) {
+    if (!on_agent_side(d, from)) return false;
+    if (!dead && !(from == sim::kKernel) && ++run.sent > kill_after) {
+      dead = true;
+      disk.take();
+    }
+    return dead.load();
+  });
   {
     SimSessionProvider sessions(world, 1, kAgentPorts);
     auto held = std::make_unique<cli::agent::HeldSessionProvider>("kernel", sessions, &dead);
@@ -97,6 +124,9 @@ CrashRun crash_at(Mode mode, uint64_t kill_after, uint64_t address) {
     run.killed = dead;
     held.reset();  // killed: no release(), no goodbye
   }
+  // Interrupted rather than killed, the command ran its error paths (which write the state file);
+  // a kill -9 leaves the files as they were at that instant.
+  if (run.killed) disk.put_back();
   // A later process may bind a port the dead one used (direct mode goes on with its conversation).
   world.drop_if({});
   world.advance(std::chrono::seconds(10));
