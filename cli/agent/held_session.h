@@ -3,7 +3,9 @@
 // the command code runs unchanged. Between commands the agent calls poll_stop(): a kernel left
 // running (continue --timeout, Ctrl-C) has its exception notification acknowledged the moment it
 // arrives, and the stop is handed to the next continue/step instead of resuming again. Kept with
-// the held session as well: the memory cache of the current stop and the breakpoints, inserted.
+// the held session as well: the memory cache of the current stop (served to a later command only
+// after one request proved the kernel stayed stopped and ours) and the breakpoints, inserted (the
+// int3s it writes are in the journal beside the state file, cli/core/int3_journal.h).
 #pragma once
 
 #include <atomic>
