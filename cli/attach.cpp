@@ -40,6 +40,7 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   if (inv.global.retries) next.retries = inv.global.retries;
   if (inv.global.timeout) next.timeout_ms = static_cast<uint64_t>(inv.global.timeout->count());
   if (inv.global.kernel) next.kernel = inv.global.kernel;
+  if (kind == AttachKind::kReattach) inv.sessions().take_over_anew();
   auto opened = open_session(inv, next, kind);
   if (!opened)
     return kind == AttachKind::kConnect ? explain_refused_connect(std::move(opened).error()) : std::move(opened).error();

@@ -165,11 +165,20 @@ int report(const Error& error, bool json, std::ostream& out, std::ostream& err) 
 // Agent mode: the command runs in the target's agent; `forwarded` gets its exit code.
 bool forward_to_agent(const CommandSpec& spec, const Invocation& inv, int argc, const char* const* argv,
                       const CliContext& context, int& forwarded) {
-  if (!context.agent_mode || inv.global.no_agent || agent::runs_locally(std::string(spec.name))) return false;
-  // Offline sources need no held session; a recording is of this command's own session (the
-  // agent's is already open), so both run here.
-  if (inv.global.core || inv.global.replay || inv.global.record) return false;
+  // Offline sources need no held session.
+  if (agent::runs_locally(std::string(spec.name)) || inv.global.core || inv.global.replay) return false;
   agent::AgentCall call{{argv, argv + argc}, &inv.global, inv.word, inv.args, inv.global.idle_seconds};
+  // A recording is of this command's own session, handshake included: it runs here, as do
+  // --no-agent and CI=true, once an agent holding the kernel has let go of it.
+  if (!context.agent_mode || inv.global.no_agent || inv.global.record) {
+    if (context.agents_may_hold) {
+      if (Status released = agent::let_agent_go(call, inv.err); !released) {
+        forwarded = report(released.error(), inv.global.json, inv.out, inv.err);
+        return true;
+      }
+    }
+    return false;
+  }
   const auto code = agent::run_through_agent(call, context, inv.out, inv.err);
   if (code) forwarded = *code;
   return code.has_value();

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <ostream>
 
+#include "cli/core/atomic_file.h"
 #include "cli/interrupt.h"
 #include "cli/session_provider.h"
 
@@ -14,6 +15,11 @@ SessionProvider& Invocation::sessions() const {
 
 const std::atomic<bool>* Invocation::interrupt() const {
   return context && context->interrupt ? context->interrupt : interrupt_flag();
+}
+
+Status Invocation::write_output_file(const std::string& path, ByteView bytes) const {
+  if (context && context->write_output_file) return context->write_output_file(path, bytes);
+  return write_file(path, bytes);
 }
 
 Expected<std::string> Invocation::state_path() const {

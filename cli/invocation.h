@@ -60,6 +60,8 @@ struct Invocation {
   SessionProvider& sessions() const;
   // Set when the user (or the agent's client) asks to stop: waits end with kInterrupted.
   const std::atomic<bool>* interrupt() const;
+  // A file the user named for output (dump -o): written here, or by the agent's client.
+  Status write_output_file(const std::string& path, ByteView bytes) const;
 
   // Set when stdout already holds this run's JSON document (a result, or the kgmacros' records
   // with where they stopped), so an error goes to stderr only.

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <ostream>
 
+#include "cli/core/int3_journal.h"
 #include "kdp/client/forwarding_session.h"
 #include "kdp/net/udp_transport.h"
 #include "cli/pcap/record_hook.h"
@@ -99,6 +100,8 @@ client::SessionOptions session_options(const Invocation& inv, const State& state
     options.packet_log = [err](std::string_view line) { *err << line << "\n" << std::flush; };
   }
   options.interrupt = inv.interrupt();
+  // Beside the state file: a state that cannot be located leaves the int3s unrecorded, as before.
+  if (auto state_path = inv.state_path()) options.int3_journal = std::make_shared<Int3JournalFile>(int3_journal_path(*state_path));
   add_recording(inv, options);
   return options;
 }
@@ -113,6 +116,7 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   KDP_TRY(std::string target, inv.target(state));
   KDP_TRY_STATUS(sessions_allowed());
   client::SessionOptions options = session_options(inv, state);
+  const auto journal = std::static_pointer_cast<Int3JournalFile>(options.int3_journal);
   // A capture holds its whole session, handshake included, so that it replays on its own.
   if (!options.wrap_transport) options.resume = kept_conversation(inv, state, target);
   auto session = inv.sessions().open(target, kind, std::move(options));
@@ -125,6 +129,9 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
     session = std::unique_ptr<client::Session>(
         std::make_unique<KeptForNextCommand>(std::move(session).value(), inv, target));
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
+  // An agent restores them when it opens its own session (held_session.cpp): the ones in the
+  // journal now may be its own, in place.
+  if (journal && !inv.sessions().keeps_sessions()) KDP_TRY_STATUS(restore_int3s(**session, *journal));
   if (work) KDP_TRY_STATUS(work(**session));
   return session;
 }

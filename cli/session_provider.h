@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ class SessionProvider {
   // True when sessions outlive the command that opened them (the agent): then the conversation is
   // the provider's own, and no resume point is kept in the state file for the next process.
   virtual bool keeps_sessions() const { return false; }
+  // `reattach`: the next open() takes the kernel over anew (REATTACH + CONNECT), even where a
+  // held session could have been lent.
+  virtual void take_over_anew() {}
 };
 
 // A cache over `session`'s memory that owns its back-end; `keep` stays alive as long as it.
@@ -45,6 +49,12 @@ struct CliContext {
   // sets it unless --no-agent or CI=true; the tests and the agent itself leave it off.
   bool agent_mode = false;
   std::string program_path;  // argv[0] as given, to start the agent with the same binary
+  // The program (not a test, not the agent itself): a command run directly asks an agent holding
+  // its kernel to let go first (agent_client.h let_agent_go), so the two never fight over it.
+  bool agents_may_hold = false;
+  // Writes a file the user named for output (dump -o FILE); null: write_file here. The agent
+  // streams the bytes to its client instead, which writes them (its files, its terminal for ^C).
+  std::function<Status(const std::string& path, ByteView bytes)> write_output_file;
 };
 
 }  // namespace kdp::cli

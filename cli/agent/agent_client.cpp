@@ -16,6 +16,7 @@
 #include "cli/agent/agent_key.h"
 #include "cli/agent/frames.h"
 #include "cli/agent/unix_socket.h"
+#include "cli/core/atomic_file.h"
 #include "cli/core/exit_codes.h"
 #include "cli/interrupt.h"
 #include "kdp/base/json.h"
@@ -28,7 +29,6 @@ using std::chrono::milliseconds;
 constexpr milliseconds kConnectWait{2000};
 constexpr milliseconds kAcceptWait{10000};  // the agent answers a request at once unless it hangs
 constexpr milliseconds kStartWait{5000};    // a new agent's socket appears within this
-constexpr milliseconds kBusyWait{5000};     // how long a client waits for another's command
 
 std::string current_dir() {
   char buffer[PATH_MAX];
@@ -91,7 +91,9 @@ Expected<Fd> start_and_connect(const std::string& path, const std::string& progr
   }
 }
 
-enum class Outcome { kDone, kGone, kSilent, kBusy };
+// kEnded: the agent closed the connection before our command's turn (it exited meanwhile:
+// detach, idle, let go): a new agent takes the command.
+enum class Outcome { kDone, kGone, kSilent, kEnded };
 
 struct Exchange {
   Outcome outcome = Outcome::kDone;
@@ -106,20 +108,28 @@ void forward_interrupt(int fd, bool& sent) {
   (void)write_all(fd, encode_frame(FrameType::kInterrupt, {}));
 }
 
-// Sends the request, then copies the agent's frames to out/err until its exit frame.
-Exchange exchange(int fd, const Request& request, std::ostream& out, std::ostream& err) {
-  if (!check_peer(fd, ::geteuid())) return {Outcome::kSilent, 0, "it runs as another user"};
-  FrameReader reader;
-  if (!write_all(fd, encode_request(request))) {
-    // A busy agent may have answered and hung up before our request went out.
-    if (wait_readable(fd, milliseconds(0)))
-      if (auto bytes = read_some(fd); bytes && !bytes->empty()) reader.feed(*bytes);
-    auto frame = reader.next();
-    if (frame && *frame && (*frame)->type == FrameType::kBusy)
-      return {Outcome::kBusy, kExitTarget, std::string((*frame)->payload.begin(), (*frame)->payload.end())};
-    return {Outcome::kGone, 0, ""};
+// A file the command writes (dump -o FILE), streamed here by the agent: written by this process,
+// where a FIFO nobody reads blocks only this client, and Ctrl-C (no SA_RESTART) ends the wait.
+struct OutputFile {
+  std::string path;
+  Bytes bytes;
+  void write_and_answer(int fd) {
+    Status written = write_file(path, bytes);
+    (void)write_all(fd, encode_text_frame(FrameType::kFileDone, written ? "" : written.error().message()));
+    bytes.clear();
   }
-  bool accepted = false, interrupt_sent = false;
+};
+
+// Sends `first` (a request, or kRelease), then copies the agent's frames to out/err until its
+// exit frame. A queued command waits for its turn as long as the agent keeps the connection.
+Exchange exchange(int fd, ByteView first, std::ostream& out, std::ostream& err) {
+  auto uid = peer_uid(fd);
+  if (!uid) return {Outcome::kEnded, 0, uid.error().message()};
+  if (*uid != ::geteuid()) return {Outcome::kSilent, 0, "it runs as uid " + std::to_string(*uid)};
+  if (!write_all(fd, first)) return {Outcome::kEnded, 0, ""};
+  FrameReader reader;
+  bool accepted = false, queued = false, interrupt_sent = false;
+  OutputFile file;
   const auto accept_deadline = std::chrono::steady_clock::now() + kAcceptWait;
   for (;;) {
     auto frame = reader.next();
@@ -129,9 +139,12 @@ Exchange exchange(int fd, const Request& request, std::ostream& out, std::ostrea
       const std::string text(f.payload.begin(), f.payload.end());
       switch (f.type) {
         case FrameType::kAccepted: accepted = true; break;
-        case FrameType::kBusy: return {Outcome::kBusy, kExitTarget, text};
+        case FrameType::kWaiting: queued = true; break;
         case FrameType::kOut: out << text << std::flush; break;
         case FrameType::kErr: err << text << std::flush; break;
+        case FrameType::kFileBegin: file = OutputFile{text, {}}; break;
+        case FrameType::kFileData: file.bytes.insert(file.bytes.end(), f.payload.begin(), f.payload.end()); break;
+        case FrameType::kFileEnd: file.write_and_answer(fd); break;
         case FrameType::kExit: {
           auto code = decode_exit(f.payload);
           if (!code) return {Outcome::kGone, kExitTarget, code.error().message()};
@@ -141,11 +154,13 @@ Exchange exchange(int fd, const Request& request, std::ostream& out, std::ostrea
       }
       continue;
     }
-    if (!accepted && std::chrono::steady_clock::now() > accept_deadline) return {Outcome::kSilent, 0, ""};
+    if (!accepted && !queued && std::chrono::steady_clock::now() > accept_deadline) return {Outcome::kSilent, 0, ""};
+    // Ctrl-C while queued: the command never ran; leaving the queue is all there is to do.
+    if (!accepted && interrupt_flag()->load()) return {Outcome::kDone, kExitInterrupted, ""};
     forward_interrupt(fd, interrupt_sent);
     if (!wait_readable(fd, milliseconds(50))) continue;
     auto bytes = read_some(fd);
-    if (!bytes || bytes->empty()) return {accepted ? Outcome::kGone : Outcome::kSilent, kExitTarget, "it hung up"};
+    if (!bytes || bytes->empty()) return {accepted ? Outcome::kGone : Outcome::kEnded, kExitTarget, "it hung up"};
     reader.feed(*bytes);
   }
 }
@@ -194,46 +209,54 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
   }
   const std::string path = socket_path(*dir, agent_key(**target));
   const std::string program = program_file(context.program_path);
-  const Request request = make_request(call, absolute(*state_path));
-  auto fd = connect_unix(path, kConnectWait);
-  if (!fd && fd.error().kind() != ErrorKind::kNotFound) {
-    err << "kdpctl: the agent for " << **target << " is gone (stale socket " << path << "); starting a fresh session\n";
-    remove_socket(path);
-  }
-  if (!fd) fd = start_and_connect(path, program, **target, call.idle_seconds);
-  if (!fd) {
-    err << "kdpctl: cannot start the agent for " << **target << ": " << fd.error().message() << "\n";
-    return kExitTarget;
-  }
-  Exchange result = exchange(fd->get(), request, out, err);
-  if (result.outcome == Outcome::kSilent) {
-    err << "kdpctl: the agent for " << **target << " does not answer (socket " << path << (result.note.empty() ? "" : "; ")
-        << result.note << "); starting a fresh session\n";
-    remove_socket(path);
-    fd = start_and_connect(path, program, **target, call.idle_seconds);
+  const Bytes request = encode_request(make_request(call, absolute(*state_path)));
+  Exchange result{Outcome::kEnded, kExitTarget, ""};
+  // Twice at most: an agent that ends before our turn (detach ahead of us) is replaced once.
+  for (int attempt = 0; attempt < 2 && result.outcome == Outcome::kEnded; ++attempt) {
+    auto fd = connect_unix(path, kConnectWait);
+    if (!fd && fd.error().kind() == ErrorKind::kIo) {
+      err << "kdpctl: the agent for " << **target << " is gone (stale socket " << path << "); starting a fresh session\n";
+      remove_socket(path);
+    }
+    if (!fd && fd.error().kind() != ErrorKind::kTimeout) fd = start_and_connect(path, program, **target, call.idle_seconds);
     if (!fd) {
-      err << "kdpctl: cannot start the agent for " << **target << ": " << fd.error().message() << "\n";
+      err << "kdpctl: cannot reach the agent for " << **target << ": " << fd.error().message() << "\n";
       return kExitTarget;
     }
     result = exchange(fd->get(), request, out, err);
-  }
-  // A short command ahead of us (another client's, or the one that started this agent with us)
-  // is waited for, a bounded while; a long one (continue) is reported.
-  for (const auto give_up = std::chrono::steady_clock::now() + kBusyWait;
-       result.outcome == Outcome::kBusy && std::chrono::steady_clock::now() < give_up;) {
-    std::this_thread::sleep_for(milliseconds(50));
-    if (auto again = connect_unix(path, kConnectWait)) result = exchange(again->get(), request, out, err);
+    if (result.outcome == Outcome::kSilent) {
+      err << "kdpctl: the agent for " << **target << " does not answer (socket " << path
+          << (result.note.empty() ? "" : "; ") << result.note << "); starting a fresh session\n";
+      remove_socket(path);
+      result.outcome = Outcome::kEnded;
+    }
   }
   switch (result.outcome) {
     case Outcome::kDone: return result.exit_code;
-    case Outcome::kBusy:
-      err << "kdpctl: the agent for " << **target << " is " << result.note << "; try again when it is done (or --no-agent)\n";
-      return kExitTarget;
     default:
       err << "kdpctl: the agent for " << **target << " ended before the command finished"
           << (result.note.empty() ? "" : " (" + result.note + ")") << "; the next command starts a fresh session\n";
       return kExitTarget;
   }
+}
+
+Status let_agent_go(const AgentCall& call, std::ostream& err) {
+  auto target = known_target(call);
+  if (!target || !*target) return {};
+  auto dir = runtime_dir();
+  if (!dir) return {};  // no agent can listen there
+  const std::string path = socket_path(*dir, agent_key(**target));
+  auto fd = connect_unix(path, kConnectWait);
+  if (!fd) return {};  // no agent holds it (a stale socket is the next agent's to replace)
+  err << "kdpctl: asking the agent for " << **target << " to let go of the kernel first\n";
+  std::ostringstream unused;
+  const Exchange result = exchange(fd->get(), encode_frame(FrameType::kRelease, {}), unused, unused);
+  if (result.outcome == Outcome::kDone && result.exit_code == kExitInterrupted)
+    return Error(ErrorKind::kInterrupted, "interrupted while waiting for the agent for " + **target + " to let go");
+  if (result.outcome == Outcome::kSilent)
+    return Error(ErrorKind::kIo, "the agent for " + **target + " holds the kernel and does not answer (socket " + path +
+                                     "); `kdpctl status` shows it");
+  return {};  // it let go, or ended on its own
 }
 
 Status print_status(std::ostream& out, bool json) {

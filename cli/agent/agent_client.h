@@ -32,6 +32,11 @@ bool runs_locally(const std::string& command);
 std::optional<int> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
                                      std::ostream& err);
 
+// Before a command runs directly (--no-agent, CI=true, --record) on a kernel an agent holds: the
+// agent, in its turn after the commands queued before, takes its breakpoints out and exits,
+// leaving the kernel stopped for this command. Nothing when no agent answers for the target.
+Status let_agent_go(const AgentCall& call, std::ostream& err);
+
 // `kdpctl status`: the agents in the runtime directory.
 Status print_status(std::ostream& out, bool json);
 

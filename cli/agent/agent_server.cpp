@@ -5,12 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <ostream>
 #include <streambuf>
-#include <thread>
 
 #include "cli/agent/agent_key.h"
+#include "cli/agent/doorman.h"
 #include "cli/agent/frames.h"
 #include "cli/agent/held_session.h"
 #include "cli/agent/unix_socket.h"
@@ -24,7 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kFirstFrameWait{5000};  // a connected client that sends nothing is dropped
 constexpr milliseconds kStartLockWait{3000};   // another agent checks and binds within this
 constexpr milliseconds kProbeEvery{5000};      // how often an idle agent checks its kernel answers
 
@@ -56,71 +56,14 @@ class FrameStreambuf final : public std::streambuf {
   bool failed_ = false;
 };
 
-Expected<Frame> read_frame(int fd, FrameReader& reader, milliseconds wait) {
-  for (;;) {
-    KDP_TRY(auto frame, reader.next());
-    if (frame) return std::move(*frame);
-    if (!wait_readable(fd, wait)) return Error(ErrorKind::kTimeout, "agent client sent nothing");
-    KDP_TRY(Bytes bytes, read_some(fd));
-    if (bytes.empty()) return Error(ErrorKind::kIo, "agent client hung up");
-    reader.feed(bytes);
-  }
-}
-
-// While a command runs: Ctrl-C (or a vanished client) interrupts it, other clients hear "busy".
-// One poll() over the client, the listener and a wake-up pipe, so the command's end is not
-// delayed by a polling interval.
-class Watcher {
- public:
-  Watcher(int client, int listener, std::atomic<bool>& interrupt, FrameReader& reader) {
-    if (::pipe(wake_) != 0) wake_[0] = wake_[1] = -1;
-    thread_ = std::thread([this, client, listener, &interrupt, &reader] { watch(client, listener, interrupt, reader); });
-  }
-  ~Watcher() {
-    done_ = true;
-    if (wake_[1] >= 0) (void)!::write(wake_[1], "x", 1);
-    thread_.join();
-    for (int fd : wake_)
-      if (fd >= 0) ::close(fd);
-  }
-
- private:
-  void watch(int client, int listener, std::atomic<bool>& interrupt, FrameReader& reader) {
-    bool client_open = true;
-    while (!done_) {
-      pollfd fds[3] = {{client_open ? client : -1, POLLIN, 0}, {listener, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-      // Without a wake-up pipe (pipe() failed), fall back to a short interval.
-      if (::poll(fds, 3, wake_[0] >= 0 ? -1 : 20) <= 0) continue;
-      if (fds[0].revents != 0) {
-        auto bytes = read_some(client);
-        if (!bytes || bytes->empty()) {
-          client_open = false;
-          interrupt = true;
-        } else {
-          reader.feed(*bytes);
-          for (auto frame = reader.next(); frame && *frame; frame = reader.next())
-            if ((*frame)->type == FrameType::kInterrupt) interrupt = true;
-        }
-      }
-      if (fds[1].revents != 0) {
-        if (auto other = accept_unix(listener))
-          (void)write_all(other->get(), encode_text_frame(FrameType::kBusy, "busy with another command"));
-      }
-    }
-  }
-
-  int wake_[2] = {-1, -1};
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
-
 class Agent {
  public:
   Agent(ServeOptions options, Fd listener, std::string path)
       : options_(std::move(options)),
         listener_(std::move(listener)),
         path_(std::move(path)),
-        provider_(options_.target, udp_session_provider(), &interrupt_) {
+        provider_(options_.target, udp_session_provider(), &interrupt_),
+        doorman_(listener_.get(), options_.target, interrupt_) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
   }
@@ -134,13 +77,20 @@ class Agent {
     while (!provider_.detached() && Clock::now() - last_used_ < options_.idle && socket_is_ours()) {
       interrupt_ = false;
       provider_.poll_stop(milliseconds(50));
+      doorman_.publish(provider_.state(), last_used_);
       if (!target_still_there()) return 0;  // nothing to take back from a vanished kernel
-      if (!wait_readable(listener_.get(), milliseconds(provider_.state() == SessionState::kRunning ? 0 : 200)))
-        continue;
-      auto client = accept_unix(listener_.get());
-      if (!client) continue;
-      if (!check_peer(client->get(), ::geteuid())) continue;  // another user: not a word
-      if (!serve(client->get())) continue;  // `status` and strays do not count as use
+      auto job = doorman_.next(milliseconds(provider_.state() == SessionState::kRunning ? 0 : 200));
+      if (!job) continue;
+      if (job->release) {
+        provider_.release();  // the kernel stays stopped, without our breakpoints
+        (void)write_all(job->fd, encode_exit(0));
+        doorman_.finished(*job);
+        return 0;
+      }
+      interrupt_ = false;
+      const int code = run_request(*job);
+      (void)write_all(job->fd, encode_exit(code));
+      doorman_.finished(*job);
       if (!provider_.has_session()) break;  // the target could not be reached
       last_used_ = last_probe_ = Clock::now();
     }
@@ -163,32 +113,22 @@ class Agent {
     return ::stat(path_.c_str(), &st) == 0 && st.st_ino == inode_;
   }
 
-  // True when a command ran.
-  bool serve(int client) {
-    FrameReader reader;
-    auto frame = read_frame(client, reader, kFirstFrameWait);
-    if (!frame) return false;
-    if (frame->type == FrameType::kStatus) {
-      AgentInfo info{static_cast<uint32_t>(::getpid()),
-                     static_cast<uint64_t>(std::chrono::duration_cast<milliseconds>(Clock::now() - last_used_).count()),
-                     provider_.state(), options_.target};
-      (void)write_all(client, encode_info(info));
-      return false;
-    }
-    if (frame->type != FrameType::kRequest) return false;
-    auto request = decode_request(frame->payload);
-    if (!request) {
-      (void)write_all(client, encode_text_frame(FrameType::kErr, "kdpctl agent: " + request.error().message() + "\n"));
-      (void)write_all(client, encode_exit(1));
-      return false;
-    }
-    if (!write_all(client, encode_frame(FrameType::kAccepted, {}))) return false;
-    const int code = run_request(client, *request, reader);
-    (void)write_all(client, encode_exit(code));
-    return true;
+  // dump -o FILE: the client writes it (its directory, its rights, its Ctrl-C for a FIFO nobody
+  // reads), from the bytes streamed to it.
+  Status stream_file(const Job& job, const std::string& path, ByteView bytes) {
+    constexpr size_t kPiece = 1 << 20;
+    Status sent = write_all(job.fd, encode_text_frame(FrameType::kFileBegin, path));
+    for (size_t at = 0; sent && at < bytes.size(); at += kPiece)
+      sent = write_all(job.fd, encode_frame(FrameType::kFileData, bytes.subspan(at, std::min(kPiece, bytes.size() - at))));
+    if (sent) sent = write_all(job.fd, encode_frame(FrameType::kFileEnd, {}));
+    if (!sent) return Error(ErrorKind::kIo, "cannot write " + path + ": the client went away");
+    return doorman_.await_file_done(job);
   }
 
-  int run_request(int client, const Request& request, FrameReader& reader) {
+  int run_request(const Job& job) {
+    const int client = job.fd;
+    const Request& request = job.request;
+    if (!write_all(client, encode_frame(FrameType::kAccepted, {}))) return 1;
     // File arguments (dump -o, --kernel, --state) are relative to the client's directory.
     const bool moved = ::chdir(request.cwd.c_str()) == 0;
     int code = 0;
@@ -201,8 +141,11 @@ class Agent {
       } else {
         std::vector<const char*> argv;
         for (const std::string& arg : request.argv) argv.push_back(arg.c_str());
-        CliContext context{&provider_, &interrupt_, false, false, ""};
-        Watcher watcher(client, listener_.get(), interrupt_, reader);
+        CliContext context;
+        context.sessions = &provider_;
+        context.interrupt = &interrupt_;
+        context.install_sigint = false;
+        context.write_output_file = [&](const std::string& path, ByteView bytes) { return stream_file(job, path, bytes); };
         code = run_kdpctl(static_cast<int>(argv.size()), argv.data(), out, err, context);
         out.flush();
         err.flush();
@@ -219,6 +162,7 @@ class Agent {
   ino_t inode_ = 0;
   std::atomic<bool> interrupt_{false};
   HeldSessionProvider provider_;
+  Doorman doorman_;  // after everything its thread reads
   Clock::time_point last_used_;
   Clock::time_point last_probe_;
 };

@@ -1,11 +1,11 @@
 // The session agent (`kdpctl agent --serve TARGET [--idle SECONDS]`, started by the client in the
 // background): holds the KDP session to TARGET and runs the commands clients send over its Unix
 // socket with the same code as direct mode, streaming their stdout, stderr and exit code back.
-// One command at a time; a client arriving meanwhile is told the agent is busy. Kept across
+// One command at a time; clients arriving meanwhile wait in a queue (doorman.h). Kept across
 // commands: the KDP session (its RTT estimate), the breakpoints inserted, and the memory cache
 // of the current stop. Exits on detach, after `idle` without a command, when its target cannot
-// be reached (checked every few seconds while idle), or when its socket file is removed or
-// replaced.
+// be reached (checked every few seconds while idle), when its socket file is removed or
+// replaced, or when a command that must run directly asks it to let go (kRelease).
 #pragma once
 
 #include <chrono>

@@ -10,6 +10,12 @@ bool known_type(uint8_t type) {
     case FrameType::kRequest:
     case FrameType::kInterrupt:
     case FrameType::kStatus:
+    case FrameType::kRelease:
+    case FrameType::kWaiting:
+    case FrameType::kFileDone:
+    case FrameType::kFileBegin:
+    case FrameType::kFileData:
+    case FrameType::kFileEnd:
     case FrameType::kAccepted:
     case FrameType::kBusy:
     case FrameType::kOut:

@@ -6,10 +6,17 @@
 //   client -> agent  kRequest    u8 version | u32 count | count x (u32 len | bytes) argv | u32 len | cwd
 //                    kInterrupt  (empty)    Ctrl-C in the client: interrupt the running command
 //                    kStatus     (empty)    `kdpctl status` asks who the agent is
+//                    kFileDone   text       the file of kFileEnd is written (empty), else why not
+//                    kRelease    (empty)    let go of the kernel (a direct command needs it): in
+//                                           its turn, take the breakpoints out, answer kExit, exit
 //   agent -> client  kAccepted   (empty)    the command runs now
-//                    kBusy       text       another command is running; try again
+//                    kWaiting    text       queued behind other commands; it runs in its turn
+//                    kBusy       text       another command is running; try again (older agents)
 //                    kOut/kErr   bytes      the command's stdout / stderr, in order
 //                    kExit       u32 code   the command's exit code; the last frame
+//                    kFileBegin  text       a file the user named for output (dump -o FILE): its path,
+//                    kFileData   bytes        then its bytes in pieces,
+//                    kFileEnd    (empty)      then the client writes it and answers kFileDone
 //                    kInfo       u32 pid | u64 idle_ms | u8 session | text target
 #pragma once
 
@@ -30,12 +37,18 @@ enum class FrameType : uint8_t {
   kRequest = 1,
   kInterrupt = 2,
   kStatus = 3,
+  kRelease = 4,
+  kFileDone = 5,
   kAccepted = 16,
   kBusy = 17,
   kOut = 18,
   kErr = 19,
   kExit = 20,
   kInfo = 21,
+  kWaiting = 22,
+  kFileBegin = 23,
+  kFileData = 24,
+  kFileEnd = 25,
 };
 
 struct Frame {

@@ -1,6 +1,8 @@
 #include "cli/agent/held_session.h"
 
 #include "cli/agent/agent_key.h"
+#include "cli/core/int3_journal.h"
+#include "kgm/cached_memory.h"
 #include "kdp/client/forwarding_session.h"
 
 namespace kdp::cli::agent {
@@ -100,13 +102,13 @@ Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::
   if (!is_held_target(target)) return fresh_.open(target, kind, std::move(options));
   const std::chrono::milliseconds stop_limit = options.retry.deadline;
   command_log_ = std::move(options.packet_log);
-  client::SessionStats lent_at;
+  client::SessionStats lent_at = held_ ? held_->stats() : client::SessionStats{};
+  // After a failed command, one harmless request first: a held session whose target restarted
+  // (its socket refused, its conversation gone) is replaced now, not failed on again.
+  if (held_ && !stale_ && !detached_ && last_failed_ && !held_->running() && !held_->read_registers()) stale_ = true;
   const bool reused = held_ && !stale_ && !detached_;
   if (!reused) {
-    // int3s the old session wrote stay in memory: the new one adopts them (REATTACH has cleared
-    // the kernel-managed ones).
-    const std::vector<client::BreakpointInfo> left = held_ && !detached_ ? held_->breakpoints()
-                                                                         : std::vector<client::BreakpointInfo>{};
+    lent_at = {};  // the new session's handshake is this command's, as in direct mode
     held_.reset();
     held_memory_.reset();
     queued_.reset();
@@ -116,16 +118,16 @@ Expected<std::unique_ptr<client::Session>> HeldSessionProvider::open(const std::
       if (command_log_) command_log_(line);
     };
     options.interrupt = interrupt_;
+    const auto journal = std::dynamic_pointer_cast<Int3JournalFile>(options.int3_journal);
     KDP_TRY(std::unique_ptr<client::Session> fresh, fresh_.open(target, kind, std::move(options)));
     held_ = std::move(fresh);
-    for (const client::BreakpointInfo& bp : left)
-      if (!bp.kernel_managed) (void)held_->adopt_breakpoint(bp.address, bp.original);
+    // int3s a killed agent (or this one's previous session) left in memory: their original bytes
+    // go back now; the next continue sets the breakpoints it wants again.
+    if (journal) KDP_TRY_STATUS(restore_int3s(*held_, *journal));
     // The cache reads through a borrower of its own, so it sees the breakpoints shadowed.
     auto reader = std::make_shared<BorrowedSession>(held_, *this, client::SessionStats{});
     held_memory_ = cached_session_memory(*reader, reader);
     stale_ = detached_ = false;
-  } else {
-    lent_at = held_->stats();
   }
   KDP_TRY_STATUS(await_pending_stop(stop_limit));
   // `connect` says it used kdpctl's own session; `reattach` prints what direct mode prints (the
@@ -142,12 +144,33 @@ bool HeldSessionProvider::is_held_target(const std::string& target) {
 
 std::shared_ptr<kgm::Memory> HeldSessionProvider::memory(client::Session& session) {
   const auto* borrowed = dynamic_cast<const BorrowedSession*>(&session);
-  if (borrowed && held_memory_ && borrowed->borrows(held_)) return held_memory_;
-  return SessionProvider::memory(session);
+  if (!borrowed || !held_memory_ || !borrowed->borrows(held_)) return SessionProvider::memory(session);
+  if (!cache_checked_) drop_cache_unless_kernel_stayed();
+  cache_checked_ = true;
+  return held_memory_;
+}
+
+// Between two commands the kernel may have been taken, resumed and stopped again by another
+// debugger, or restarted; the session cannot see that without asking. One harmless request
+// (READREGS) answered in our conversation means the kernel still expects our sequence number,
+// so nobody reattached; no exception notification since the last command means it did not run.
+void HeldSessionProvider::drop_cache_unless_kernel_stayed() {
+  auto* cache = dynamic_cast<kgm::CachedMemory*>(held_memory_.get());
+  if (!cache || cache->cached_bytes() == 0) return;  // nothing an earlier command left to serve
+  const uint64_t generation = held_->generation();
+  const client::SessionStats before = held_->stats();
+  const bool answered = held_->read_registers().has_value();
+  const client::SessionStats after = held_->stats();
+  const bool stayed = answered && !held_->running() && held_->generation() == generation &&
+                      after.recoveries == before.recoveries && after.exceptions == exceptions_at_rest_;
+  if (!stayed) cache->invalidate();
 }
 
 void HeldSessionProvider::after_command(int exit_code) {
   command_log_ = nullptr;
+  cache_checked_ = false;
+  last_failed_ = exit_code != 0;
+  if (held_) exceptions_at_rest_ = held_->stats().exceptions;
   wanted_.clear();  // kept inserted; the next continue wants again those it still has
   constexpr int kTimeoutExit = 3;  // core/exit_codes.h kExitTimeout
   if (held_ && exit_code == kTimeoutExit && !held_->running()) stale_ = true;

@@ -3,7 +3,9 @@
 // the command code runs unchanged. Between commands the agent calls poll_stop(): a kernel left
 // running (continue --timeout, Ctrl-C) has its exception notification acknowledged the moment it
 // arrives, and the stop is handed to the next continue/step instead of resuming again. Kept with
-// the held session as well: the memory cache of the current stop and the breakpoints, inserted.
+// the held session as well: the memory cache of the current stop (served to a later command only
+// after one request proved the kernel stayed stopped and ours) and the breakpoints, inserted (the
+// int3s it writes are in the journal beside the state file, cli/core/int3_journal.h).
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,11 @@ namespace kdp::cli::agent {
 class HeldSessionProvider final : public SessionProvider {
  public:
   bool keeps_sessions() const override { return true; }
+  // The held session (if any) is replaced at the next open(): its int3s are restored from the
+  // journal there, REATTACH clears the kernel's own.
+  void take_over_anew() override {
+    if (held_) stale_ = true;
+  }
   HeldSessionProvider(std::string target, SessionProvider& fresh, const std::atomic<bool>* interrupt)
       : target_(std::move(target)), fresh_(fresh), interrupt_(interrupt) {}
 
@@ -70,6 +77,7 @@ class HeldSessionProvider final : public SessionProvider {
   // resolved only when the spelling differs.
   bool is_held_target(const std::string& target);
 
+  void drop_cache_unless_kernel_stayed();
   Status lift(client::Session& session, uint64_t address);
   bool has_breakpoint(const client::Session& session, uint64_t address) const;
 
@@ -85,6 +93,9 @@ class HeldSessionProvider final : public SessionProvider {
   std::map<uint64_t, uint8_t> originals_;   // bytes under kernel-managed breakpoints
   bool stale_ = false;
   bool detached_ = false;
+  bool cache_checked_ = false;
+  bool last_failed_ = false;          // the last command's exit code was not 0        // this command's first memory() proved the cache current
+  uint64_t exceptions_at_rest_ = 0;   // the held session's notifications when the last command ended
 };
 
 }  // namespace kdp::cli::agent

@@ -128,7 +128,7 @@ Expected<Fd> listen_unix(const std::string& path) {
   ::umask(old_mask);
   if (bound != 0) return os_error("bind " + path);
   ::chmod(path.c_str(), 0600);
-  if (::listen(fd.get(), 16) != 0) return os_error("listen " + path);
+  if (::listen(fd.get(), SOMAXCONN) != 0) return os_error("listen " + path);
   return fd;
 }
 
@@ -140,9 +140,17 @@ Expected<Fd> connect_unix(const std::string& path, std::chrono::milliseconds tim
   KDP_TRY(Fd fd, new_socket());
   const int flags = ::fcntl(fd.get(), F_GETFL);
   ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  // A full backlog (Linux: EAGAIN at once) is no answer yet: the socket is not connected, so try
+  // again until the listener takes us or `timeout` passes.
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  int rc = 0;
+  while ((rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr)) != 0 && errno == EAGAIN) {
+    if (std::chrono::steady_clock::now() >= give_up) return Error(ErrorKind::kTimeout, "connect " + path + ": no answer");
+    ::poll(nullptr, 0, 10);
+  }
+  if (rc != 0) {
     if (errno == ECONNREFUSED || errno == ENOENT) return Error(ErrorKind::kIo, "refused");
-    if (errno != EINPROGRESS && errno != EAGAIN) return os_error("connect " + path);
+    if (errno != EINPROGRESS) return os_error("connect " + path);
     pollfd p{fd.get(), POLLOUT, 0};
     if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1)
       return Error(ErrorKind::kTimeout, "connect " + path + ": no answer");

@@ -55,6 +55,18 @@ struct ResumePoint {
   friend bool operator==(const ResumePoint&, const ResumePoint&) = default;
 };
 
+// Where a session records the int3s it writes itself (targets without kernel-managed
+// breakpoints): `planting` is told before the 0xCC goes out and must have the original byte on
+// disk when it returns (an error cancels the write); `lifted` after the original byte went back
+// for good. A process killed in between leaves the record, and the next session restores the
+// byte from it (REATTACH does not undo a write to kernel memory).
+class Int3Journal {
+ public:
+  virtual ~Int3Journal() = default;
+  virtual Status planting(const std::string& target, uint64_t address, uint8_t original) = 0;
+  virtual Status lifted(const std::string& target, uint64_t address) = 0;
+};
+
 struct SessionOptions {
   // Opens the transport to the target (kdp/net: net::udp_transport_factory()). Required by
   // Session::reattach/connect.
@@ -83,6 +95,9 @@ struct SessionOptions {
   // Wraps the socket transport before the handshake (kdpctl --record puts a capture recorder
   // around it); the error fails the session open.
   std::function<Expected<std::unique_ptr<Transport>>(std::unique_ptr<Transport>)> wrap_transport;
+  // Records the int3s this session writes (targets without kernel-managed breakpoints); none: it
+  // keeps them in memory only.
+  std::shared_ptr<Int3Journal> int3_journal;
 };
 
 

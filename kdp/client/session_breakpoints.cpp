@@ -80,6 +80,8 @@ Status KdpSession::set_memory_breakpoint(uint64_t address) {
     return Error(ErrorKind::kProtocol, "the byte is already 0xCC (a breakpoint left by an earlier session? "
                                        "adopt it with its original byte)");
   Breakpoint breakpoint{false, original[0], false};
+  if (setup_.options.int3_journal)
+    KDP_TRY_STATUS(setup_.options.int3_journal->planting(info_.address, address, original[0]));
   KDP_TRY_STATUS(insert(address, breakpoint));
   breakpoints_[address] = breakpoint;
   return {};
@@ -94,7 +96,11 @@ Status KdpSession::remove_breakpoint(uint64_t address) {
     Status done = lift(address, it->second);
     if (!done) return std::move(done).error().context(on_target("remove breakpoint at " + hex(address)));
   }
+  const bool written_by_us = !it->second.kernel_managed;
   breakpoints_.erase(it);
+  // The byte is back: a record that outlives a failed update is dropped by the next session,
+  // which finds no 0xCC there.
+  if (written_by_us && setup_.options.int3_journal) (void)setup_.options.int3_journal->lifted(info_.address, address);
   return {};
 }
 
@@ -111,6 +117,8 @@ Status KdpSession::adopt_breakpoint(uint64_t address, uint8_t original) {
   if (!current) return std::move(current).error().context(what);
   if ((*current)[0] != kInt3)
     return Error(ErrorKind::kProtocol, what + ": the byte there is " + hex((*current)[0]) + ", not 0xCC");
+  if (setup_.options.int3_journal)
+    KDP_TRY_STATUS(setup_.options.int3_journal->planting(info_.address, address, original));
   breakpoints_[address] = Breakpoint{false, original, true};
   return {};
 }

@@ -73,6 +73,9 @@ class UdpSocket {
   Status send(const Datagram& datagram);
   // The last error the socket reported (a libuv status, e.g. UV_ECONNREFUSED), 0 if none.
   int error() const { return error_; }
+  // Forgets it: a refusal answers the datagrams sent before it, not the next one (the target may
+  // be listening again by then).
+  void clear_error() { error_ = 0; }
 
  private:
   UdpSocket() = default;

@@ -18,6 +18,8 @@ Expected<std::unique_ptr<UdpTransport>> UdpTransport::open(Endpoint local, Endpo
 }
 
 Status UdpTransport::send(const Datagram& datagram) {
+  // A refusal of an earlier datagram ended the request that sent it; this one gets its own answer.
+  socket_->clear_error();
   Status sent = socket_->send(datagram);
   loop_.poll();  // an ICMP error of this or an earlier send shows up here
   return sent;

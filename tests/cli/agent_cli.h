@@ -54,6 +54,30 @@ class AgentCli {
   std::string state_;
 };
 
+struct RequestCount {
+  bool found = false;
+  uint64_t requests = 0;
+  uint64_t hits = 0;
+};
+
+// The -v summary that ends stderr: "kdpctl: N KDP requests (M cache hits)".
+inline RequestCount request_count(const std::string& err) {
+  std::smatch m;
+  static const std::regex last("kdpctl: ([0-9]+) KDP requests? \\(([0-9]+) cache hits?\\)\n$");
+  if (!std::regex_search(err, m, last)) return {};
+  return {true, std::stoull(m[1]), std::stoull(m[2])};
+}
+
+// kdp-sim with `flags` and an agent holding it (the pid; 0 when something failed).
+struct AgentOnSim {
+  explicit AgentOnSim(const std::vector<std::string>& flags = {}) : sim(flags) {
+    if (sim.ready()) pid = cli.reattach(sim.target());
+  }
+  Sim sim;
+  AgentCli cli;
+  int pid = 0;
+};
+
 // RIP as `kdpctl --json regs` shows it ("0xffffff80..."), or "".
 inline std::string rip_of(const AgentCli& cli) {
   const std::string json = cli.run({"--json", "regs"}).out;

@@ -17,20 +17,6 @@ using namespace kdp::cli::test;
 
 namespace {
 
-struct RequestCount {
-  bool found = false;
-  uint64_t requests = 0;
-  uint64_t hits = 0;
-};
-
-// The -v summary that ends stderr: "kdpctl: N KDP requests (M cache hits)".
-RequestCount request_count(const std::string& err) {
-  std::smatch m;
-  static const std::regex last("kdpctl: ([0-9]+) KDP requests? \\(([0-9]+) cache hits?\\)\n$");
-  if (!std::regex_search(err, m, last)) return {};
-  return {true, std::stoull(m[1]), std::stoull(m[2])};
-}
-
 // How many datagrams the -v packet log shows sent with this command name.
 // Requests of this kind the command sent: distinct keys, since a retransmission (a machine under
 // load easily outwaits a 1 ms timeout) repeats the same request.
@@ -62,7 +48,7 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("agent: a second showalltasks at the same stop sends no KDP request") {
+TEST_CASE("agent: a second showalltasks at the same stop sends one KDP request, the proof that the kernel stayed") {
   const std::string world = world_dir();
   if (!binaries_available() || world.empty()) return;
   Sim sim({"--core", world + "/world.core", "--kernel-version", read_text(world + "/kernel_version.txt")});
@@ -81,13 +67,14 @@ TEST_CASE("agent: a second showalltasks at the same stop sends no KDP request") 
   CHECK(second.out == first.out);
   const RequestCount b = request_count(second.err);
   REQUIRE(b.found);
-  CHECK(b.requests == 0);
+  CHECK(b.requests == 1);
   CHECK(b.hits > 0);
-  CHECK(sent(second.err, "") == 0);  // not one datagram
+  CHECK(sent(second.err, "") == 1);  // one datagram: the READREGS
+  CHECK(sent(second.err, "KDP_READREGS") == 1);
   CHECK(cli.run({"detach"}).exit_code == 0);
 }
 
-TEST_CASE("agent: x of the same range at the same stop is served from the cache; step and continue drop it") {
+TEST_CASE("agent: x of the same range at the same stop is served from the cache after one proving request; step and continue drop it") {
   if (!binaries_available()) return;
   Sim sim;
   REQUIRE(sim.ready());
@@ -100,19 +87,19 @@ TEST_CASE("agent: x of the same range at the same stop is served from the cache;
   ProcessResult again = cli.run(examine);
   CHECK(again.out == first.out);
   CHECK(request_count(again.err).found);
-  CHECK(request_count(again.err).requests == 0);
+  CHECK(request_count(again.err).requests == 1);  // the READREGS that proves the kernel stayed stopped
   CHECK(request_count(again.err).hits > 0);
 
   REQUIRE(cli.run({"step"}).exit_code == 0);
   ProcessResult after_step = cli.run(examine);
   CHECK(after_step.out == first.out);  // the kernel's code did not change, only the stop
-  CHECK(request_count(after_step.err).requests > 0);
-  CHECK(request_count(cli.run(examine).err).requests == 0);
+  CHECK(request_count(after_step.err).requests > 1);
+  CHECK(request_count(cli.run(examine).err).requests == 1);
 
   const std::string rip = rip_of(cli);
   REQUIRE(cli.run({"break", rip}).exit_code == 0);
   REQUIRE(cli.run({"continue"}).exit_code == 0);
-  CHECK(request_count(cli.run(examine).err).requests > 0);
+  CHECK(request_count(cli.run(examine).err).requests > 1);
   CHECK(cli.run({"detach"}).exit_code == 0);
 }
 

@@ -22,80 +22,14 @@
 #include "cli/dispatch.h"
 #include "kdp/client/kdp_session.h"
 #include "kdp/wire/codec.h"
-#include "tools/kdp-sim/snapshot.h"
 #include "tests/cli/cli_suite.h"
+#include "tests/cli/sim_cli_support.h"
 #include "tests/client/sim_world.h"
-#include "tools/kdp-sim/default_script.h"
 
 using namespace kdp;
 using namespace kdp::cli::test;
 
 namespace {
-
-constexpr size_t kKeptLines = 200;
-
-// Sessions over the simulated network: a new debugger port for every session, request keys from
-// the seed (so a run replays exactly), every packet line kept for the failure report.
-class SimSessionProvider final : public cli::SessionProvider {
- public:
-  SimSessionProvider(sim::SimWorld& world, uint64_t seed) : world_(world), keys_(seed) {
-    world_.on_kernel_log([this](const std::string& line) { keep("kernel: " + line); });
-  }
-
-  Expected<std::unique_ptr<client::Session>> open(const std::string& target, cli::AttachKind kind,
-                                                  client::SessionOptions options) override {
-    // A resumed conversation binds the port it left (Session::reattach does so over UDP).
-    const uint16_t port = options.resume ? options.resume->local_port : next_port_++;
-    std::function<void(std::string_view)> user_log = std::move(options.packet_log);
-    options.packet_log = [this, port, user_log](std::string_view line) {
-      keep(":" + std::to_string(port) + " " + std::string(line));
-      if (user_log) user_log(line);
-    };
-    const std::string host = target.substr(0, target.rfind(':'));
-    client::SessionSetup setup{host, sim::kKernel, std::move(options), static_cast<uint32_t>(keys_())};
-    const auto mode = kind == cli::AttachKind::kReattach ? client::AttachMode::kReattach : client::AttachMode::kConnect;
-    return client::open_session(world_.attach(port), std::move(setup), mode);
-  }
-
-  std::string last_packets() const {
-    std::string text;
-    for (const std::string& line : lines_) text += line + "\n";
-    return text;
-  }
-
- private:
-  void keep(std::string line) {
-    lines_.push_back(std::move(line));
-    if (lines_.size() > kKeptLines) lines_.pop_front();
-  }
-
-  sim::SimWorld& world_;
-  std::mt19937_64 keys_;
-  uint16_t next_port_ = 50000;
-  std::deque<std::string> lines_;
-};
-
-const stub::Snapshot& demo_snapshot() {
-  static const stub::Snapshot snapshot = [] {
-    auto loaded = stub::load_snapshot(KDPCTL_DEMO_CORE);
-    REQUIRE_MESSAGE(loaded, "the demo snapshot " KDPCTL_DEMO_CORE " (kdp-sim's default --core)");
-    return std::move(loaded).value();
-  }();
-  return snapshot;
-}
-
-// kdp-sim's kernel with its defaults (tools/kdp-sim/main.cpp make_engine), restarting in three
-// seconds of virtual time as a real machine never restarts at once: the copies of the last
-// session's requests that the network still holds (at most reorder_delay + jitter + delay) die
-// meanwhile. Seed 52 showed an instant restart letting them run in the next boot's session.
-stub::StubEngine demo_kernel() {
-  const stub::Snapshot& snapshot = demo_snapshot();
-  stub::ExecutionScript script;
-  script.path = sim::default_script(snapshot.memory, snapshot.registers.rip());
-  stub::TargetConfig target;
-  target.boot_time = std::chrono::seconds(3);
-  return stub::StubEngine(std::move(target), snapshot.memory, snapshot.registers, std::move(script));
-}
 
 sim::WorldConfig lossy_world(uint64_t seed) {
   net::FaultConfig faults;
@@ -122,20 +56,12 @@ std::vector<Entry> run_in_sim(std::optional<uint64_t> seed, Mode mode = Mode::kD
   // Nobody presses Ctrl-C; a run that used up the world's event budget is interrupted instead.
   const std::atomic<bool>* interrupt = world.exhaustion_flag();
   cli::agent::HeldSessionProvider held("kernel", sessions, interrupt);
-  cli::CliContext context{&sessions, interrupt, false, false, ""};
+  cli::CliContext context = in_process_context(&sessions, interrupt);
   if (mode == Mode::kAgent) context.sessions = &held;
   TempDir dir;
   const std::string state = dir.file("state");
   const Runner runner = [&](const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {"kdpctl", "--state", state};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<const char*> pointers;
-    for (const std::string& a : argv) pointers.push_back(a.c_str());
-    std::ostringstream out, err;
-    ProcessResult r;
-    r.exit_code = cli::run_kdpctl(static_cast<int>(pointers.size()), pointers.data(), out, err, context);
-    r.out = out.str();
-    r.err = err.str();
+    ProcessResult r = run_in_process(context, state, args);
     r.timed_out = world.exhausted();
     held.after_command(r.exit_code);  // what the agent does between commands
     held.poll_stop(std::chrono::milliseconds(0));
@@ -202,7 +128,7 @@ TEST_CASE("reboot reports a kernel that never got any of its KDP_HOSTREBOOTs") {
     return reboot;
   });
   SimSessionProvider sessions(world, 1);
-  cli::CliContext context{&sessions, world.exhaustion_flag(), false, false, ""};
+  cli::CliContext context = in_process_context(&sessions, world.exhaustion_flag());
   TempDir dir;
   const std::string state = dir.file("state");
   auto run = [&](std::vector<const char*> args, std::ostringstream& err) {

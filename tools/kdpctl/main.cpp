@@ -11,5 +11,6 @@ int main(int argc, char** argv) {
   const char* ci = std::getenv("CI");
   context.agent_mode = !(ci && std::string_view(ci) == "true");
   context.program_path = argv[0];
+  context.agents_may_hold = true;
   return kdp::cli::run_kdpctl(argc, argv, std::cout, std::cerr, context);
 }
