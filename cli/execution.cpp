@@ -43,7 +43,10 @@ Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const Ses
                                   const ResumeFn& resume) {
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, prepare));
   auto stop = resume(*session);
-  if (!stop) return resume_failed(*session, state, std::move(stop).error());
+  if (!stop) {
+    if (session->running()) (void)note_left_running(inv, state);
+    return resume_failed(*session, state, std::move(stop).error());
+  }
   return Resumed{std::move(session), std::move(stop).value()};
 }
 

@@ -7,6 +7,7 @@
 #include "cli/core/int3_journal.h"
 #include "kdp/client/forwarding_session.h"
 #include "kdp/net/udp_transport.h"
+#include "cli/core/target_lock.h"
 #include "cli/pcap/record_hook.h"
 
 namespace kdp::cli {
@@ -65,12 +66,61 @@ class KeptForNextCommand final : public client::ForwardingSession {
   std::string target_;
 };
 
-// Where the last command left the conversation with this target, unless the user asked for a
-// fresh one (`reattach`) or the sessions are an agent's. `connect` goes on with it too: the
-// kernel is held by kdpctl itself, not by another debugger that a polite CONNECT must leave be.
+// A direct-mode session with its turn on the target (target_lock.h): the lock is released after the
+// session (and the state saved by KeptForNextCommand around it) is gone.
+class HoldingTheTarget final : public client::ForwardingSession {
+ public:
+  HoldingTheTarget(std::unique_ptr<client::Session> session, std::optional<TargetLock> lock)
+      : ForwardingSession(*session), lock_(std::move(lock)), owned_(std::move(session)) {}
+
+ private:
+  std::optional<TargetLock> lock_;  // declared first: released last
+  std::unique_ptr<client::Session> owned_;
+};
+
+// Waits for this process's turn on `target` among direct-mode kdpctl processes of this state file.
+// A lock file that cannot be created (an unwritable state directory) only costs the protection.
+Expected<std::optional<TargetLock>> take_turn(const Invocation& inv, const std::string& target) {
+  auto state_path = inv.state_path();
+  if (!state_path) return std::optional<TargetLock>();
+  std::ostream* err = &inv.err;
+  const auto on_wait = [err, &target](const std::string& holder) {
+    *err << "kdpctl: waiting for " << holder << " to finish with " << target << " (Ctrl-C gives up)\n" << std::flush;
+  };
+  auto lock = TargetLock::acquire(*state_path, target, "kdpctl " + inv.word, inv.interrupt(), on_wait);
+  if (lock) return std::optional<TargetLock>(std::move(*lock));
+  if (lock.error().kind() == ErrorKind::kInterrupted) return std::move(lock).error();
+  if (inv.global.verbose) *err << "kdpctl: going on without the target lock: " << lock.error().message() << "\n";
+  return std::optional<TargetLock>();
+}
+
+// What the last command left on disk, read again once it is our turn: the process we waited for
+// moved the conversation on (its next seq) or ended it, and restored or planted breakpoint bytes.
+Status reload_conversation(const Invocation& inv, State& state) {
+  KDP_TRY(State now, inv.load_state());
+  state.session = now.session;
+  state.planted = now.planted;
+  state.srtt_us = now.srtt_us;
+  return {};
+}
+
+constexpr std::string_view kStillRunning = "is still running";
+
+Error running_error(const std::string& target, const Error& error) {
+  return Error(ErrorKind::kTimeout,
+               "the kernel at " + target + " " + std::string(kStillRunning) +
+                   " (a `kdpctl continue` or `step` left it running, and it does not answer: " + error.message() +
+                   "). KDP cannot stop a running kernel: once it stops (a breakpoint, an NMI) and waits for a "
+                   "debugger, the next command takes it");
+}
+
+// Where the last command left the conversation with this target, unless the sessions are an
+// agent's. `connect` goes on with it too: the kernel is held by kdpctl itself, not by another
+// debugger that a polite CONNECT must leave be. `reattach` takes the kernel over afresh from the
+// conversation's port, and goes on with the conversation only if the REATTACH is ignored.
 std::optional<client::ResumePoint> kept_conversation(const Invocation& inv, const State& state,
                                                      const std::string& target) {
-  if (inv.word == "reattach" || inv.sessions().keeps_sessions()) return std::nullopt;
+  if (inv.sessions().keeps_sessions()) return std::nullopt;
   if (!state.session || state.session->target != target) return std::nullopt;
   return state.session->point;
 }
@@ -115,25 +165,54 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   }
   KDP_TRY(std::string target, inv.target(state));
   KDP_TRY_STATUS(sessions_allowed());
+  std::optional<TargetLock> turn;
+  if (!inv.sessions().keeps_sessions()) {
+    KDP_TRY(turn, take_turn(inv, target));
+    KDP_TRY_STATUS(reload_conversation(inv, state));
+  }
   client::SessionOptions options = session_options(inv, state);
   const auto journal = std::static_pointer_cast<Int3JournalFile>(options.int3_journal);
   // A capture holds its whole session, handshake included, so that it replays on its own.
-  if (!options.wrap_transport) options.resume = kept_conversation(inv, state, target);
+  if (!options.wrap_transport) {
+    options.resume = kept_conversation(inv, state, target);
+    options.take_over = inv.word == "reattach";
+  }
+  // The agent knows itself whether its session runs; a one-shot process learns it from the state.
+  const bool left_running = state.running == target && !inv.sessions().keeps_sessions();
+  if (left_running) options.attach_deadline = kLeftRunningTry;
   auto session = inv.sessions().open(target, kind, std::move(options));
   if (!session) {
     // A conversation that could not be resumed or replaced is over.
     if (state.session) (void)inv.update_state([](State& now) -> Status { now.session.reset(); return {}; });
+    if (left_running && session.error().kind() == ErrorKind::kTimeout) return running_error(target, session.error());
     return session;
   }
+  if (left_running) (void)inv.update_state([](State& now) -> Status { now.running.reset(); return {}; });
   if (keep_for_next_command(inv, state, target))
     session = std::unique_ptr<client::Session>(
         std::make_unique<KeptForNextCommand>(std::move(session).value(), inv, target));
+  if (turn)
+    session = std::unique_ptr<client::Session>(
+        std::make_unique<HoldingTheTarget>(std::move(session).value(), std::move(turn)));
   if (!state.planted.empty()) KDP_TRY_STATUS(restore_planted(inv, **session, state));
   // An agent restores them when it opens its own session (held_session.cpp): the ones in the
   // journal now may be its own, in place.
   if (journal && !inv.sessions().keeps_sessions()) KDP_TRY_STATUS(restore_int3s(**session, *journal));
   if (work) KDP_TRY_STATUS(work(**session));
   return session;
+}
+
+Status note_left_running(const Invocation& inv, const State& state) {
+  if (inv.sessions().keeps_sessions()) return {};
+  KDP_TRY(std::string target, inv.target(state));
+  return inv.update_state([&](State& now) -> Status {
+    now.running = target;
+    return {};
+  });
+}
+
+bool still_running(const Error& error) {
+  return error.kind() == ErrorKind::kTimeout && error.message().find(kStillRunning) != std::string::npos;
 }
 
 void disable_sessions_for_fuzzing() { g_sessions_disabled = true; }

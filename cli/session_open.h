@@ -29,6 +29,13 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
                                                         const SessionWork& work = {});
 
 
+// Remembers in the state file that `continue` or `step` left the target running (State::running):
+// the next command that needs it stopped tries it only briefly (kLeftRunningTry) and says why.
+Status note_left_running(const Invocation& inv, const State& state);
+inline constexpr std::chrono::milliseconds kLeftRunningTry{1000};
+// Whether `error`, from open_session, says the target is still running as a command left it.
+bool still_running(const Error& error);
+
 // For the command-line fuzz target: every session (and its host name lookup) fails at once with
 // a usage error instead of sending anything, so any argv can run without a network.
 void disable_sessions_for_fuzzing();

@@ -22,6 +22,9 @@ struct SourceSpot {
 // for address 0x…", "Function \"x\" not defined.").
 Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks, const kgm::DwarfInfo& dwarf);
 
+// Whether the location names a register ($rip, $rsp+8): only the stopped CPU answers it.
+inline bool names_register(std::string_view text) { return text.find('$') != std::string_view::npos; }
+
 // "0xffffff8000123456 <kext_alloc+23>" (gdb's <symbol+decimal offset>), symbol when known.
 std::string address_with_symbol(uint64_t address, const KernelHooks& hooks);
 

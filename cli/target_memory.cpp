@@ -84,6 +84,11 @@ Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& 
                      "(offline: --core FILE reads a core file, --kernel FILE the kernel file)");
 }
 
+Status with_kernel_file_memory(const Invocation& inv, State& state, const TargetWork& work) {
+  if (!inv.global.core && !inv.global.replay && kernel_path(inv, state)) return run_kernel_file(inv, state, work);
+  return with_target_memory(inv, state, work);
+}
+
 Status with_target_memory(const Invocation& inv, State& state, const TargetWork& work) {
   KDP_TRY(MemorySource source, choose_memory_source(inv, state));
   switch (source) {

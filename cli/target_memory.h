@@ -42,4 +42,10 @@ Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& 
 // sent ("kdpctl: 12 KDP requests (3 cache hits)"; offline: "kdpctl: 0 KDP requests (core FILE)").
 Status with_target_memory(const Invocation& inv, State& state, const TargetWork& work);
 
+// For a lookup in symbols and source lines only (list and info line of a location that names no
+// register): the kernel file when one is known (--kernel, or the remembered one), so such a command
+// never waits on the target (it may be running); else as with_target_memory. Addresses are then the
+// file's, unslid, as gdb shows them before it attaches.
+Status with_kernel_file_memory(const Invocation& inv, State& state, const TargetWork& work);
+
 }  // namespace kdp::cli

@@ -8,10 +8,30 @@
 namespace kdp::cli {
 namespace {
 
+Status already_running(Invocation& inv, const State& state) {
+  KDP_TRY(std::string target, inv.target(state));
+  KDP_TRY_STATUS(inv.update_state([](State& now) -> Status {
+    now.running.reset();
+    return {};
+  }));
+  if (inv.global.json) {
+    JsonWriter j;
+    inv.out << j.begin_object().field("detached", true).field("target", target).field("already_running", true)
+                   .end_object().str() << "\n";
+    return {};
+  }
+  inv.out << "The kernel at " << target << " is already running (a continue or step left it running); nothing to detach.\n";
+  return {};
+}
+
 Status run_detach(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
   KDP_TRY(State state, inv.load_state());
-  KDP_TRY(auto session, open_session(inv, state));
+  auto opened = open_session(inv, state);
+  // Left running by continue or step: it already runs free, and nothing holds it once it gives up
+  // on the notification of its next stop (spec §4.8).
+  if (!opened && still_running(opened.error())) return already_running(inv, state);
+  KDP_TRY(auto session, std::move(opened));
   // The session finds out itself whether a DISCONNECT that went unanswered arrived.
   KDP_TRY_STATUS(session->disconnect());
   const client::TargetInfo& t = session->target();

@@ -80,7 +80,10 @@ Status info_line(Invocation& inv, const std::string& location) {
            address_with_symbol(spot.range->end, target.hooks) + ".\n";
     return {};
   };
-  KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  if (names_register(location))
+    KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  else
+    KDP_TRY_STATUS(with_kernel_file_memory(inv, state, work));
   inv.out << text;
   return {};
 }

@@ -61,7 +61,11 @@ Status run_list(Invocation& inv) {
     KDP_TRY(listing.spot, resolve_spot(location, target.hooks, *dwarf));
     return {};
   };
-  KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  // Around the stop needs the stopped CPU's RIP; a named spot only the kernel file and its dSYM.
+  if (location.empty() || names_register(location))
+    KDP_TRY_STATUS(with_target_memory(inv, state, work));
+  else
+    KDP_TRY_STATUS(with_kernel_file_memory(inv, state, work));
   listing.window = kgm::list_window(centre_of(listing.spot, location));
   listing.path = kgm::find_source(listing.spot.source, inv.global.source_dirs);
   if (listing.path) {

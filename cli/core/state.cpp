@@ -125,6 +125,11 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          s.target = std::string(v);
          return {};
        }},
+      {"running", [](std::string_view v, State& s) -> Status {
+         KDP_TRY_STATUS(single_word(v, "running"));
+         s.running = std::string(v);
+         return {};
+       }},
       {"kernel", [](std::string_view v, State& s) -> Status {
          if (v.empty()) return usage_error("kernel needs a path");
          s.kernel = std::string(v);
@@ -237,6 +242,7 @@ std::string serialize_state(const State& s) {
   }
   if (s.breakpoints.next_number() > 1) out << "next-breakpoint " << s.breakpoints.next_number() << "\n";
   for (const PlantedBreakpoint& p : s.planted) out << "planted " << hex(p.address) << " " << hex(p.original) << "\n";
+  if (s.running) out << "running " << *s.running << "\n";
   if (s.session)
     if (auto line = format_kept_session(*s.session)) out << "session " << *line << "\n";
   if (s.examine.last_format) out << "x.format " << s.examine.last_format << "\n";

@@ -9,6 +9,7 @@
 //   breakpoint 1 0xffffff8000201234 hits 2
 //   next-breakpoint 2
 //   planted 0xffffff8000201234 0x55
+//   running macvm
 //   session macvm 52311 7 0x9c2a11f0 0x9c2a11f9 0 12 0x1 0x3 0x1000007 0x4 1024 Darwin Kernel ...
 //   x.format x
 //   x.size g
@@ -82,6 +83,9 @@ struct State {
   BreakpointList breakpoints;
   std::vector<PlantedBreakpoint> planted;
   std::optional<KeptSession> session;
+  // The target a `continue` or `step` left running (no stop came in time): commands that need the
+  // kernel stopped say so at once instead of waiting for a kernel that cannot listen.
+  std::optional<std::string> running;
   ExamineMemory examine;
   std::optional<uint64_t> next_address;    // where a bare `x` continues
   std::optional<uint64_t> next_value;      // print's next value history number ($N), as in gdb

@@ -50,7 +50,7 @@ std::string KdpSession::label() const {
 }
 
 Status KdpSession::attach(AttachMode mode) {
-  Time deadline = link_.now() + setup_.options.retry.deadline;
+  Time deadline = link_.now() + setup_.options.attach_deadline.value_or(setup_.options.retry.deadline);
   mode_ = mode;
   attaching_ = true;
   Status done = attach_steps(mode, deadline);
@@ -64,11 +64,17 @@ Status KdpSession::attach_steps(AttachMode mode, Time deadline) {
   // Either mode goes on with a conversation of our own: it is not another debugger's to take
   // over or to be refused by. A resumed plain CONNECT still never takes over someone else's
   // (take_back refuses in kConnect mode).
-  if (setup_.options.resume) {
+  if (setup_.options.resume && !setup_.options.take_over) {
     KDP_TRY(bool went_on, go_on(*setup_.options.resume, deadline));
     if (went_on) return {};
   }
-  KDP_TRY_STATUS(handshake(mode, deadline));
+  Status shaken = handshake(mode, deadline);
+  if (!shaken && setup_.options.resume && unanswered_reattach_) {
+    KDP_TRY(bool went_on, go_on_after_ignored_reattach(*setup_.options.resume, shaken.error(), deadline));
+    if (went_on) return {};
+    shaken = handshake(mode, deadline);  // it answers neither: REATTACH again until the deadline
+  }
+  KDP_TRY_STATUS(shaken);
   return query_target();
 }
 

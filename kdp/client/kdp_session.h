@@ -127,7 +127,8 @@ class KdpSession final : public Session {
   Expected<uint32_t> connect_once(Time deadline, std::optional<int> max_attempts);
   Expected<wire::Packet> call_recovering(RequestSpec spec);
   Status settle_recovering();
-  Status regain(const Error& silence, Time deadline);
+  Status regain(const Error& silence, Time deadline, std::optional<int> attempts = std::nullopt);
+  bool conversation_to_fall_back_on() const;
   Status check_same_kernel(const Error& silence);
   Status take_back(const Error& silence, Time deadline);
   Status reinsert_kernel_breakpoints();
@@ -137,6 +138,7 @@ class KdpSession final : public Session {
   // session_resume.cpp
   Expected<bool> go_on(const ResumePoint& point, Time deadline);
   Expected<bool> reconnect_or_not(const Error& silence, Time deadline);
+  Expected<bool> go_on_after_ignored_reattach(const ResumePoint& point, const Error& unanswered, Time deadline);
 
   // session_memory.cpp
   MemorySpace virtual_space() const;
@@ -188,6 +190,8 @@ class KdpSession final : public Session {
   bool attaching_ = false;  // inside attach()
   bool rtt_seeded_ = false;
   bool resumed_ = false;  // went on with an earlier process's conversation (SessionOptions::resume)
+  bool unanswered_reattach_ = false;  // the last handshake failed because REATTACH went unanswered
+  bool fallback_tried_ = false;       // SessionOptions::take_over's conversation was tried
   AttachMode mode_ = AttachMode::kReattach;
   Time attached_at_{};
   bool ignored_ = false;  // the last call went unanswered by a kernel that answers KDP_CONNECT

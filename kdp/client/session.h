@@ -92,6 +92,13 @@ struct SessionOptions {
   // Go on with the conversation an earlier process left (see ResumePoint) on its port; when that
   // port is taken or the kernel does not answer there, the usual handshake runs instead.
   std::optional<ResumePoint> resume;
+  // With `resume`: take the kernel over afresh (REATTACH + CONNECT, from the conversation's port)
+  // instead of going on with it, and go on with it only if the kernel ignores the REATTACH (a
+  // third-party stub that answers REATTACH only while no debugger is connected).
+  bool take_over = false;
+  // How long attaching may take, when not the per-request deadline (a kernel that was left
+  // running is given a short try: a running kernel does not listen).
+  std::optional<std::chrono::milliseconds> attach_deadline;
   // Wraps the socket transport before the handshake (kdpctl --record puts a capture recorder
   // around it); the error fails the session open.
   std::function<Expected<std::unique_ptr<Transport>>(std::unique_ptr<Transport>)> wrap_transport;

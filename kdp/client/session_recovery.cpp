@@ -90,7 +90,12 @@ Status KdpSession::handshake(AttachMode mode, Time deadline) {
       RequestSpec reattach(Command::kReattach, wire::ReattachRequest{port});
       reattach.deadline = remaining(deadline, link_.now());
       reattach.retransmit_every = first_reattach_interval();
-      KDP_TRY_STATUS(link_.run(std::move(reattach)).reply);
+      // A conversation to go on with if the kernel ignores REATTACH: it is tried after a few
+      // attempts, not after the whole deadline.
+      if (conversation_to_fall_back_on()) reattach.max_attempts = kSilentAttempts;
+      Completion sent = link_.run(std::move(reattach));
+      unanswered_reattach_ = !sent.reply && sent.reply.error().kind() == ErrorKind::kTimeout;
+      KDP_TRY_STATUS(sent.reply);
     }
     seed_rtt();
     engine.restart_sequence();
@@ -159,8 +164,11 @@ Expected<wire::Packet> KdpSession::call_recovering(RequestSpec spec) {
     auto reply = link_.request(std::move(attempt));
     if (reply || reply.error().kind() != ErrorKind::kTimeout) return reply;
     if (regained == kMaxRegains) {
-      // The kernel answered our CONNECT each time, and never this request.
+      // The kernel answered our CONNECT each time, and never this request. A request the kernel
+      // does not know takes no seq (spec §3.4): it expects the one this request was sent under,
+      // so the conversation can still be kept for the next process.
       ignored_ = true;
+      link_.engine().use_seq(link_.engine().next_seq());
       return Error(ErrorKind::kTimeout, reply.error().message() + " (the kernel answers KDP_CONNECT but not " +
                                             wire::command_name(spec.command) + ")");
     }
@@ -169,7 +177,11 @@ Expected<wire::Packet> KdpSession::call_recovering(RequestSpec spec) {
   }
 }
 
-Status KdpSession::regain(const Error& silence, Time deadline) {
+bool KdpSession::conversation_to_fall_back_on() const {
+  return setup_.options.resume && setup_.options.take_over && !fallback_tried_;
+}
+
+Status KdpSession::regain(const Error& silence, Time deadline, std::optional<int> attempts) {
   ClientEngine& engine = link_.engine();
   std::optional<uint32_t> key = engine.connect_key();
   if (!key) return silence;
@@ -179,10 +191,13 @@ Status KdpSession::regain(const Error& silence, Time deadline) {
   RequestSpec probe = connect_spec();
   probe.key = *key;  // the kernel must see a retransmission of the CONNECT that opened the session
   probe.deadline = remaining(deadline, link_.now());
+  probe.max_attempts = attempts;
   Completion done = link_.run(std::move(probe));
   if (!done.reply)
     return Error(done.reply.error().kind(), silence.message() + "; then " + done.reply.error().message());
+  const auto& log = setup_.options.packet_log;
   if (done.still_ours) {  // nothing was reset: notifications and breakpoints stand
+    if (log) log("   regained: the kernel still serves this session; its expected seq had moved on");
     ++recoveries_;
     return {};
   }
@@ -191,6 +206,9 @@ Status KdpSession::regain(const Error& silence, Time deadline) {
   if (body == nullptr || body->error != 0)
     return Error(ErrorKind::kProtocol, silence.message() + "; then KDP_CONNECT failed: " +
                                            (body ? wire::error_name(body->error) : "unexpected reply layout"));
+  if (log)
+    log("   regained: the kernel answered our KDP_CONNECT (it had lost this session's sequence or dropped the "
+        "session: stray datagrams, a REATTACH, a restart); going on under seq 1");
   ++recoveries_;
   engine.reset_notifications();
   KDP_TRY_STATUS(check_same_kernel(silence));

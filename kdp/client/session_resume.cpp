@@ -83,6 +83,30 @@ Expected<bool> KdpSession::reconnect_or_not(const Error& silence, Time deadline)
   return true;
 }
 
+// SessionOptions::take_over: the REATTACH went unanswered from the conversation's own port. A
+// kernel that is not listening ignores its CONNECT too; a stub that answers REATTACH only while
+// nobody is connected (LLDBagility's kdpserver.py) answers it, and the session goes on with it.
+Expected<bool> KdpSession::go_on_after_ignored_reattach(const ResumePoint& point, const Error& unanswered,
+                                                        Time deadline) {
+  fallback_tried_ = true;
+  unanswered_reattach_ = false;
+  const auto& log = setup_.options.packet_log;
+  if (log) log("   KDP_REATTACH went unanswered: trying the last session's KDP_CONNECT");
+  link_.engine().resume_conversation(point.next_seq, point.connect_key, point.next_notification);
+  Status regained = regain(unanswered, deadline, kSilentAttempts);
+  if (!regained) {
+    if (regained.error().kind() != ErrorKind::kTimeout) return std::move(regained).error();
+    return false;
+  }
+  if (log)
+    log("   the target ignored KDP_REATTACH while connected and answered the last session's KDP_CONNECT "
+        "(a third-party stub such as LLDBagility's kdpserver.py): going on with that session");
+  handshake_connected_ = true;
+  resumed_ = true;
+  KDP_TRY_STATUS(query_target());
+  return true;
+}
+
 std::optional<ResumePoint> KdpSession::resume_point() const {
   const ClientEngine& engine = link_.engine();
   if (closed_ || running_ || !handshake_connected_ || early_stop_ || engine.busy() || engine.has_stop()) return std::nullopt;

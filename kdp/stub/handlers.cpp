@@ -40,7 +40,9 @@ std::optional<StubEngine::Reply> StubEngine::handle(const wire::Packet& rq, Time
     case Command::kHostInfo:
       return reply_to(rq, wire::HostInfoReply{config_.cpus_mask, config_.cpu_type, config_.cpu_subtype});
     case Command::kVersion: return on_version(rq);
-    case Command::kMaxBytes: return reply_to(rq, wire::MaxBytesReply{wire::kMaxDataSize});
+    case Command::kMaxBytes:
+      if (config_.quirks.no_maxbytes) return std::nullopt;
+      return reply_to(rq, wire::MaxBytesReply{wire::kMaxDataSize});
     case Command::kKernelVersion: return reply_to(rq, wire::KernelVersionReply{config_.kernel_version});
     case Command::kRegions:
       return reply_to(rq, wire::RegionsReply{{wire::Region{0, 0xffffffff, 7}}});  // VM_PROT_ALL

@@ -44,8 +44,8 @@ void StubEngine::on_waiting(const Datagram& datagram, const RawHeader& header, T
     reboot(now);
     return;
   }
-  bool opens = (command == Command::kConnect || command == Command::kReattach) &&
-               !header.is_reply && header.seq == expected_seq_;
+  bool opens = (command == Command::kConnect || command == Command::kReattach) && !header.is_reply &&
+               (header.seq == expected_seq_ || config_.quirks.no_sequence_check);
   if (!opens) {
     drop(stats_.dropped_not_connected,
          "kdp: not connected, ignored " + wire::describe_datagram(datagram.bytes));
@@ -65,6 +65,11 @@ void StubEngine::on_waiting(const Datagram& datagram, const RawHeader& header, T
 void StubEngine::on_serving(const Datagram& datagram, const RawHeader& header, Time now) {
   if (header.is_reply) {
     drop(stats_.ignored_replies, "kdp: ignored reply " + wire::describe_datagram(datagram.bytes));
+    return;
+  }
+  if (config_.quirks.no_sequence_check) {
+    dispatch(datagram, header, now);
+    if (state_ == State::kServing && !session_.halted) leave_debugger(now);
     return;
   }
   if (header.command() == Command::kReattach) expected_seq_ = header.seq;

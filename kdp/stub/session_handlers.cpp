@@ -11,6 +11,12 @@ std::optional<StubEngine::Reply> StubEngine::on_connect(const wire::Packet& rq) 
   const wire::Header& h = rq.header;
   Reply reply = reply_to(rq, wire::ErrorReply{0});
   reply.port = c->reply_port;  // CONNECT replies go to the port in its own payload
+  if (session_.connected && config_.quirks.no_sequence_check) {
+    breakpoints_.remove_all(memory_);  // a CONNECT while connected starts over
+    log("kdp: CONNECT while connected: connected again");
+    session_ = Session{};
+    session_.halted = true;
+  }
   if (session_.connected) {
     bool duplicate = h.seq == session_.conn_seq && c->reply_port == session_.reply_port &&
                      c->exc_port == session_.exc_port && h.key == session_.key;
@@ -45,6 +51,10 @@ std::optional<StubEngine::Reply> StubEngine::on_disconnect(const wire::Packet& r
 std::optional<StubEngine::Reply> StubEngine::on_reattach(const wire::Packet& rq) {
   const auto* r = std::get_if<wire::ReattachRequest>(&rq.body);
   if (r == nullptr) return std::nullopt;
+  if (session_.connected && config_.quirks.reattach_only_waiting) {
+    log("kdp: REATTACH while connected: ignored");
+    return std::nullopt;
+  }
   // kdp_reattach: force "connected", run the DISCONNECT logic, answer the REATTACH's own port and
   // wait for a fresh CONNECT without resuming.
   session_.connected = true;

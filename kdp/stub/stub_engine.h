@@ -67,6 +67,19 @@ inline constexpr unsigned kMaxExceptionTransmissions = 101;
 // Physical address P is virtual P + this (see READPHYSMEM64 above).
 inline constexpr uint64_t kPhysMapBase = 0xffffff8000000000ULL;
 
+// Ways a third-party KDP server departs from xnu's rules, for testing clients against it
+// (kdp-sim --quirks NAME).
+struct StubQuirks {
+  bool no_maxbytes = false;        // KDP_MAXBYTES is not implemented: no reply
+  bool no_sequence_check = false;  // every request is served whatever its seq (retransmissions run
+                                   // again, nothing is replayed) and any CONNECT (re)connects
+  bool reattach_only_waiting = false;  // KDP_REATTACH is ignored while a debugger is connected
+  friend bool operator==(const StubQuirks&, const StubQuirks&) = default;
+};
+// quarkslab/LLDBagility's kdpserver.py (the KDP server in front of its VirtualBox VMs): it has no
+// MAXBYTES handler, no sequence check, and answers REATTACH only while not connected.
+inline constexpr StubQuirks kLldbagilityQuirks{true, true, true};
+
 // What the simulated kernel reports about itself.
 struct TargetConfig {
   uint32_t cpus_mask = 0x3, cpu_type = 0x01000007, cpu_subtype = 4;
@@ -76,6 +89,7 @@ struct TargetConfig {
   // HOSTREBOOT: deaf this long, then waiting for a debugger. Never 0 for a realistic kernel: a
   // debugger tells a restarting machine from one that lost the HOSTREBOOT by its silence.
   Duration boot_time = std::chrono::seconds(2);
+  StubQuirks quirks;  // none: xnu-1699
 };
 
 // The "CPU": after a resume it walks `path` (RIP values), one element per `step` of time.

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "tests/cli/agent_cli.h"
+#include "tests/cli/demo_world.h"
 
 using namespace kdp::cli::test;
 
@@ -31,27 +32,12 @@ size_t sent(const std::string& err, const std::string& command) {
   return keys.size();
 }
 
-std::string world_dir() {
-#ifdef KDPCTL_DEMO_WORLD_DIR
-  return KDPCTL_DEMO_WORLD_DIR;
-#else
-  return "";
-#endif
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 }  // namespace
 
 TEST_CASE("agent: a second showalltasks at the same stop sends one KDP request, the proof that the kernel stayed") {
-  const std::string world = world_dir();
+  const std::string world = demo_world_dir();
   if (!binaries_available() || world.empty()) return;
-  Sim sim({"--core", world + "/world.core", "--kernel-version", read_text(world + "/kernel_version.txt")});
+  Sim sim(serve_world_flags(world));
   REQUIRE(sim.ready());
   AgentCli cli;
   const std::string kernel = world + "/mach_kernel";

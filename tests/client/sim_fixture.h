@@ -5,6 +5,8 @@
 
 #include <memory>
 #include <random>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "kdp/client/kdp_session.h"
@@ -77,6 +79,25 @@ inline SimKernel make_kernel(const KernelSpec& spec) {
   return SimKernel{stub::StubEngine(config, sim_memory(spec.memory_seed), sim_registers(path.front()), script),
                    path};
 }
+
+// Collects a session's -v lines (SessionOptions::packet_log) for checks on what it said.
+struct PacketTrace {
+  std::vector<std::string> lines;
+  std::function<void(std::string_view)> sink() {
+    return [this](std::string_view line) { lines.emplace_back(line); };
+  }
+  bool mentions(std::string_view part) const {
+    for (const std::string& l : lines)
+      if (l.find(part) != std::string::npos) return true;
+    return false;
+  }
+  // The last `n` lines, for a failure message.
+  std::string tail(size_t n = 30) const {
+    std::string text;
+    for (size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) text += lines[i] + "\n";
+    return text;
+  }
+};
 
 // Generous retries: in virtual time they cost nothing, and the simulation demands that every
 // operation succeeds unless another debugger interfered.

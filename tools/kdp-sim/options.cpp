@@ -59,6 +59,8 @@ cxxopts::Options make_parser() {
       ("version", "KDP protocol version reported by VERSION", cxxopts::value<std::string>()->default_value("12"))
       ("no-bp-feature", "VERSION feature 0 (no kernel-managed breakpoints)")
       ("bad-access", "xnu-2422+ semantics: error 4 on short memory transfers")
+      ("quirks", "behave as a third-party KDP server: lldbagility (LLDBagility's kdpserver.py: no MAXBYTES, "
+                 "no sequence check, REATTACH ignored while connected)", cxxopts::value<std::string>())
       ("boot-time", "ms a HOSTREBOOT keeps the machine deaf before it waits for a debugger again",
        cxxopts::value<double>()->default_value("2000"))
       ("script", "RIP values the CPU walks after a resume: ADDR,ADDR,...", cxxopts::value<std::string>())
@@ -83,6 +85,11 @@ Status fill_target(const cxxopts::ParseResult& r, stub::TargetConfig& t) {
   if (r.count("no-bp-feature")) t.feature = 0;
   if (r.count("kernel-version")) t.kernel_version = r["kernel-version"].as<std::string>();
   t.bad_access_errors = r.count("bad-access") != 0;
+  if (r.count("quirks")) {
+    if (r["quirks"].as<std::string>() != "lldbagility")
+      return usage_error("--quirks: unknown server '" + r["quirks"].as<std::string>() + "' (known: lldbagility)");
+    t.quirks = stub::kLldbagilityQuirks;
+  }
   const double boot = r["boot-time"].as<double>();
   if (!(boot >= 0) || boot > 3600e3) return usage_error("--boot-time must be between 0 and 3600000 ms");
   t.boot_time = milliseconds(boot);
