@@ -48,7 +48,7 @@ void print_result(Invocation& inv, std::ostream& to, const std::string& file, ui
 }
 
 Status write_output(Invocation& inv, const std::string& file, const Bytes& data) {
-  if (file != "-") return write_file(file, data);
+  if (file != "-") return write_file(file, data, 0600);  // kernel memory: for our eyes only
   inv.out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
   inv.out.flush();
   if (!inv.out) return Error(ErrorKind::kIo, "dump: cannot write to stdout");

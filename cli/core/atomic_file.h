@@ -12,13 +12,15 @@
 
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
+#include "kdp/base/file_rules.h"
 
 namespace kdp::cli {
 
 // Writes `bytes` to `path`, whatever it turns out to be:
-//   * a regular file, or nothing yet: replaced atomically. A symlink is followed and the file it
-//     points at is replaced (the link stays a link); an existing file keeps its permission bits,
-//     a new one gets `mode` (narrowed by the umask);
+//   * a regular file of ours, or nothing yet: replaced atomically. A symlink is followed and the
+//     file it points at is replaced (the link stays a link); an existing file keeps its permission
+//     bits, a new one gets `mode` (narrowed by the umask). Another user's file, or a symlink
+//     protected_symlinks would not follow (kdp/base/file_rules.h), is refused;
 //   * a character device or a FIFO (/dev/stdout, /dev/null, a pipe): written in place, never
 //     created, renamed over or truncated;
 //   * anything else (a directory, a socket, a block device): refused with a usage error.
@@ -33,7 +35,6 @@ bool is_stream_file(const std::string& path);
 // larger file is an error instead of an unbounded read.
 Expected<std::string> read_regular_file(const std::string& path, size_t max_bytes);
 
-// `path` with its symlinks followed (at most 32 links); the result may not exist yet.
-Expected<std::string> resolve_symlinks(const std::string& path);
+using kdp::resolve_symlinks;  // follows only the symlinks protected_symlinks would
 
 }  // namespace kdp::cli
