@@ -195,6 +195,10 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
   const std::string path = socket_path(*dir, agent_key(**target));
   const std::string program = program_file(context.program_path);
   const Request request = make_request(call, absolute(*state_path));
+  if (const auto why = unusable_socket_path(path)) {
+    err << "kdpctl: no agent for " << **target << ": " << *why << "; running without the agent\n";
+    return std::nullopt;
+  }
   auto fd = connect_unix(path, kConnectWait);
   if (!fd && fd.error().kind() != ErrorKind::kNotFound) {
     err << "kdpctl: the agent for " << **target << " is gone (stale socket " << path << "); starting a fresh session\n";
