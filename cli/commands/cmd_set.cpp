@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/core/user_text.h"
+#include "kdp/base/json.h"
 
 namespace kdp::cli {
 namespace {
@@ -15,10 +16,13 @@ Status run_set(Invocation& inv) {
   const std::string& flavor = inv.args[1];
   if (flavor != "att" && flavor != "intel")
     return usage_error("Undefined item: " + quote_user_text(flavor) + ". (disassembly-flavor is att or intel)");
-  return inv.update_state([&](State& now) -> Status {
+  KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
     now.disassembly_flavor = flavor;
     return {};
-  });
+  }));
+  // gdb's `set` says nothing; --json says what is now set (one document per run).
+  if (inv.global.json) inv.out << JsonWriter().begin_object().field("disassembly_flavor", flavor).end_object().str() << "\n";
+  return {};
 }
 
 const CommandSpec kSet{
