@@ -71,7 +71,7 @@ bool running_as_root() {
 }
 
 Status write_capture(const std::string& path) {
-  auto writer = pcap::CaptureWriter::create(path);
+  auto writer = kdp::pcap::CaptureWriter::create(path);
   if (!writer) return std::move(writer).error();
   return {};
 }
