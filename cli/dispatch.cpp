@@ -15,6 +15,7 @@
 #include "cli/agent/agent_server.h"
 #include "cli/command.h"
 #include "cli/core/exit_codes.h"
+#include "cli/core/json_error.h"
 #include "cli/core/user_text.h"
 #include "kdp/base/json.h"
 #include "cli/global_options.h"
@@ -151,15 +152,43 @@ Expected<Parsed> parse(const CommandSpec* spec, int argc, const char* const* arg
   }
 }
 
+// The one error shape of --json (README, "JSON output"): {"error": {"message", "exit_code",
+// "fault_address" when memory could not be read}}; kgmacros' partial results carry the same object.
 int report(const Error& error, bool json, std::ostream& out, std::ostream& err) {
   err << "kdpctl: " << printable_message(error.message()) << "\n";
-  const ExitCode code = exit_code_for(error);
   if (json) {
     JsonWriter j;
-    j.begin_object().key("error").begin_object().field("message", error.message()).field("exit_code", int(code));
-    out << j.end_object().end_object().str() << "\n";
+    j.begin_object().key("error");
+    write_error_object(j, error);
+    out << j.end_object().str() << "\n";
   }
-  return code;
+  return exit_code_for(error);
+}
+
+// --json on a command line cxxopts could not parse (its words are all we have).
+bool json_requested(int argc, const char* const* argv) {
+  for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+    if (std::string_view(argv[i]) == "--json") return true;
+  return false;
+}
+
+void write_command_json(JsonWriter& j, const CommandSpec& c) {
+  j.begin_object().field("name", c.name).field("usage", c.usage).field("summary", c.summary);
+  j.field("group", c.group.empty() ? std::string_view("general") : c.group);
+  if (!c.details.empty()) j.field("details", c.details);
+  j.end_object();
+}
+
+// `help --json`, `--help --json`: the command table as data.
+std::string help_json(const CommandSpec* spec) {
+  JsonWriter j;
+  if (spec) {
+    write_command_json(j, *spec);
+    return j.str();
+  }
+  j.begin_object().field("usage", "kdpctl [OPTIONS] COMMAND [ARGS]").key("commands").begin_array();
+  for (const CommandSpec* c : all_commands()) write_command_json(j, *c);
+  return j.end_array().end_object().str();
 }
 
 // Agent mode: the command runs in the target's agent; `forwarded` gets its exit code.
@@ -188,7 +217,7 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
                    std::ostream& err, bool& json, const CliContext& context, std::optional<int>& forwarded) {
   KDP_TRY(Parsed p, parse(&spec, argc, argv, false));
   if (p.result.count("help")) {
-    out << command_help(spec);
+    out << (p.result.count("json") ? help_json(&spec) + "\n" : command_help(spec));
     return {};
   }
   KDP_TRY(GlobalOptions global, read_global_options(p.result));
@@ -207,22 +236,29 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
 // The whole run; run_kdpctl adds the check that stdout took the output.
 int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
   auto first = parse(nullptr, argc, argv, true);
-  if (!first) return report(first.error(), false, out, err);
+  if (!first) return report(first.error(), json_requested(argc, argv), out, err);
+  bool json = first->result.count("json") != 0;
   if (first->result.count("version")) {
-    out << "kdpctl " << KDPCTL_VERSION << "\n";
+    if (json)
+      out << JsonWriter().begin_object().field("version", KDPCTL_VERSION).end_object().str() << "\n";
+    else
+      out << "kdpctl " << KDPCTL_VERSION << "\n";
     return kExitOk;
   }
   if (first->words.empty() || first->words.front() == "help") {
     const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;
     if (first->words.size() > 1 && !spec)
-      return report(unknown_command(first->words[1]), false, out, err);
-    out << (spec ? command_help(*spec) : general_help());
+      return report(unknown_command(first->words[1]),
+                    json, out, err);
+    if (json)
+      out << help_json(spec) << "\n";
+    else
+      out << (spec ? command_help(*spec) : general_help());
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
   }
   if (first->words.front() == "agent") return agent::run_agent_command(argc, argv, err);  // hidden
   const CommandSpec* spec = find_command(first->words.front());
-  bool json = first->result.count("json") != 0;
   if (!spec)
     return report(unknown_command(first->words.front()), json, out, err);
   std::optional<int> forwarded;

@@ -6,7 +6,11 @@
 #include "kdp/base/bytes.h"
 #include "kdp/base/json.h"
 #include "cli/core/number.h"
+#include "cli/core/frame_json.h"
 #include "cli/core/stop_report.h"
+#include "kgm/dwarf_frames.h"
+#include "kgm/session_memory.h"
+#include "macho/symbolizer.h"
 
 namespace kdp::cli {
 
@@ -50,8 +54,32 @@ Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const Ses
   return Resumed{std::move(session), std::move(stop).value()};
 }
 
+std::optional<kgm::Frame> stop_frame(const KernelHooks& hooks, client::Session& session, const client::StopEvent& stop) {
+  if (stop.termination) return std::nullopt;
+  auto regs = session.read_registers();
+  if (!regs) return std::nullopt;
+  kgm::Frame frame{stop.rip, regs->rbp(), macho::format_address_symbol(hooks.symbolizer(), stop.rip), std::nullopt};
+  if (auto dwarf = hooks.debug_info()) {
+    kgm::SessionMemory memory(session);
+    frame.source = kgm::source_frame(*dwarf, stop.rip, regs->rbp(), false, memory, hooks.slide(), regs->rsp());
+  }
+  return frame;
+}
+
+namespace {
+
+// With the kernel's dSYM, the stop reads as gdb's with debug info: "kext_alloc (_addr=0x…, …) at
+// kext_alloc.c:107", the pc first when the stop is not on the first instruction of a line.
+std::optional<std::string> source_text(const std::optional<kgm::Frame>& frame) {
+  if (!frame || !frame->source) return std::nullopt;
+  const std::string where = frame->source->at_line_start ? "" : hex_padded(frame->pc) + " in ";
+  return where + kgm::source_frame_text(*frame->source);
+}
+
+}  // namespace
+
 void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols,
-                const std::optional<std::string>& source) {
+                const std::optional<kgm::Frame>& frame) {
   const Breakpoint* bp = stop.breakpoint_hit ? state.breakpoints.find(stop.rip) : nullptr;
   if (inv.global.json) {
     JsonWriter j;
@@ -59,10 +87,15 @@ void print_stop(Invocation& inv, const State& state, const client::StopEvent& st
     j.field("subcode", stop.subcode).field("description", stop.description()).hex_field("rip", stop.rip);
     j.field("breakpoint_hit", stop.breakpoint_hit).key("breakpoint");
     bp ? j.value(bp->number) : j.null();
-    if (source) j.field("frame", *source);
+    j.key("frame");
+    if (frame)
+      write_frame_json(j, *frame);
+    else
+      j.null();
     inv.out << j.end_object().end_object().str() << "\n";
     return;
   }
+  const std::optional<std::string> source = source_text(frame);
   if (bp && source) {
     inv.out << "Breakpoint " << bp->number << ", " << *source << "\n";
     return;

@@ -9,7 +9,9 @@
 #include "kdp/client/session.h"
 #include "cli/core/symbols.h"
 #include "cli/invocation.h"
+#include "cli/kernel_hooks.h"
 #include "cli/session_open.h"
+#include "kgm/backtrace.h"
 
 namespace kdp::cli {
 
@@ -38,10 +40,15 @@ using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&)>;
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
                                   const ResumeFn& resume);
 
+// The frame the kernel stopped in: pc, rbp, symbol, and with the kernel's dSYM its function,
+// arguments and line (bt's frame #0). nullopt for a termination, or when the registers cannot be
+// read.
+std::optional<kgm::Frame> stop_frame(const KernelHooks& hooks, client::Session& session, const client::StopEvent& stop);
+
 // gdb's report: "Breakpoint 1, 0xffffff8000201234 in ?? ()" for a hit, else the exception and
-// the frame line. With the kernel's dSYM, `source` ("[0x… in ]kext_alloc (_addr=0x…) at
-// kext_alloc.c:107") stands for the frame. JSON: {"stop": {...}}.
+// the frame line. With the kernel's dSYM, the frame's source ("[0x… in ]kext_alloc (_addr=0x…)
+// at kext_alloc.c:107") stands for it. JSON: {"stop": {..., "frame": bt's frame object or null}}.
 void print_stop(Invocation& inv, const State& state, const client::StopEvent& stop, const SymbolLookup& symbols,
-                const std::optional<std::string>& source = std::nullopt);
+                const std::optional<kgm::Frame>& frame);
 
 }  // namespace kdp::cli

@@ -19,7 +19,7 @@ const std::atomic<bool>* Invocation::interrupt() const {
 
 Status Invocation::write_output_file(const std::string& path, ByteView bytes) const {
   if (context && context->write_output_file) return context->write_output_file(path, bytes);
-  return write_file(path, bytes);
+  return write_file(path, bytes, kOutputFileMode);
 }
 
 Expected<std::string> Invocation::state_path() const {

@@ -60,7 +60,8 @@ struct Invocation {
   SessionProvider& sessions() const;
   // Set when the user (or the agent's client) asks to stop: waits end with kInterrupted.
   const std::atomic<bool>* interrupt() const;
-  // A file the user named for output (dump -o): written here, or by the agent's client.
+  // A file the user named for output (dump -o): written here, or by the agent's client, created
+  // kOutputFileMode (kernel memory is for our eyes only).
   Status write_output_file(const std::string& path, ByteView bytes) const;
 
   // Set when stdout already holds this run's JSON document (a result, or the kgmacros' records

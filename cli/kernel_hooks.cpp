@@ -34,7 +34,7 @@ Disassembler capstone_disassembler(const macho::Symbolizer* symbolizer, macho::S
     if (decoded.empty()) return kgm::cannot_access(address);
     const std::string line = macho::render_instruction(decoded.front());
     // render_instruction gives "   0xADDR <sym>:\t<text>"; the label is examine's job.
-    return Instruction{line.substr(line.find('\t') + 1), decoded.front().bytes.size()};
+    return Instruction{line.substr(line.find('\t') + 1), decoded.front().bytes.size(), decoded.front().bytes};
   };
 }
 

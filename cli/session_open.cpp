@@ -131,6 +131,18 @@ bool keep_for_next_command(const Invocation& inv, const State& state, const std:
   return !inv.sessions().keeps_sessions() && state.target == target;
 }
 
+constexpr uint32_t kCpuTypeI386 = 7;  // mach/machine.h CPU_TYPE_X86 (CPU_TYPE_X86_64 adds the 64-bit flag)
+
+// An i386 kernel speaks the same KDP, but its registers, pointers and structs are 32-bit: read
+// as x86_64 every register and every walk would be a wrong answer. What needs none of them works.
+Status check_supported_cpu(const Invocation& inv, const client::Session& session) {
+  const uint32_t cpu_type = session.target().host_info.cpu_type;
+  if (cpu_type != kCpuTypeI386) return {};
+  if (inv.word == "hostinfo" || inv.word == "version" || inv.word == "detach" || inv.word == "reboot") return {};
+  return usage_error("the target is an i386 kernel (KDP_HOSTINFO cpu_type " + hex(cpu_type) +
+                     "): 32-bit kernels are not supported yet (hostinfo, version, detach and reboot work)");
+}
+
 }  // namespace
 
 client::SessionOptions session_options(const Invocation& inv, const State& state) {
@@ -191,6 +203,7 @@ Expected<std::unique_ptr<client::Session>> open_session(const Invocation& inv, S
   if (keep_for_next_command(inv, state, target))
     session = std::unique_ptr<client::Session>(
         std::make_unique<KeptForNextCommand>(std::move(session).value(), inv, target));
+  KDP_TRY_STATUS(check_supported_cpu(inv, **session));
   if (turn)
     session = std::unique_ptr<client::Session>(
         std::make_unique<HoldingTheTarget>(std::move(session).value(), std::move(turn)));

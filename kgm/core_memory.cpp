@@ -1,12 +1,13 @@
 #include "kgm/core_memory.h"
 
-#include "kgm/bounded_file.h"
+#include "macho/mapped_file.h"
 
 namespace kdp::kgm {
 
 Expected<std::unique_ptr<CoreMemory>> CoreMemory::open(const std::string& path) {
-  KDP_TRY(Bytes file, read_regular_file(path, "core file"));
-  KDP_TRY(macho::CoreFile core, macho::parse_core(file, path));
+  // Mapped, so a file of the wrong kind fails at its header, whatever its size.
+  KDP_TRY(macho::MappedFile file, macho::MappedFile::open(path, "core file"));
+  KDP_TRY(macho::CoreFile core, macho::parse_core(file.bytes(), path));
   return std::make_unique<CoreMemory>(std::move(core), path);
 }
 

@@ -15,7 +15,8 @@ namespace kdp::kgm {
 
 class CoreMemory final : public SegmentMemory {
  public:
-  // Reads at most the file's size (a regular file only) and validates it (macho::parse_core).
+  // Maps the file (a regular file only), validates it (macho::parse_core) header first, and keeps
+  // a copy of the segments' bytes.
   static Expected<std::unique_ptr<CoreMemory>> open(const std::string& path);
   CoreMemory(macho::CoreFile core, std::string name);
 
@@ -23,6 +24,9 @@ class CoreMemory final : public SegmentMemory {
 
   // x86_THREAD_STATE64 of each LC_THREAD (the first is the CPU that stopped).
   const std::vector<wire::X86ThreadState64>& threads() const { return core_.threads; }
+  // The Mach-O header's CPU (the machine the core was taken on).
+  uint32_t cpu_type() const { return core_.cpu_type; }
+  uint32_t cpu_subtype() const { return core_.cpu_subtype; }
 
  private:
   macho::CoreFile core_;  // the segments' bytes, viewed by the map

@@ -5,15 +5,17 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kgm/segment_map.h"
+#include "macho/mapped_file.h"
 
 namespace kdp::kgm {
 
 class FileMemory final : public SegmentMemory {
  public:
-  // Reads at most the file's size (a regular file only); picks the x86_64 slice of a fat file.
+  // Maps the file (a regular file only); picks the x86_64 slice of a fat file.
   static Expected<std::unique_ptr<FileMemory>> open(const std::string& path);
   // The same over a file already in memory; `name` names it in messages.
   static Expected<std::unique_ptr<FileMemory>> from_bytes(Bytes file, std::string name);
@@ -21,12 +23,17 @@ class FileMemory final : public SegmentMemory {
   std::string source() const override { return "kernel file " + name_ + " (no target attached)"; }
 
  private:
-  FileMemory(Bytes file, std::string name) : file_(std::move(file)), name_(std::move(name)) {}
+  FileMemory(Bytes file, std::string name) : owned_(std::move(file)), name_(std::move(name)) {}
+  FileMemory(macho::MappedFile file, std::string name) : mapped_(std::move(file)), name_(std::move(name)) {}
+  ByteView file() const;
+  Status map_segments();
   std::string unmapped_note() const override {
     return " (no target is attached, and the kernel file " + name_ + " does not map it)";
   }
 
-  Bytes file_;  // the segments' bytes, viewed by the map
+  // The segments' bytes, viewed by the map: the mapped file, or bytes given to from_bytes.
+  std::optional<macho::MappedFile> mapped_;
+  Bytes owned_;
   std::string name_;
 };
 

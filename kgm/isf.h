@@ -40,8 +40,12 @@ class IsfTypeProvider : public MapTypeProvider {
   unsigned pointer_size_ = 8;
 };
 
-// Limits on what an ISF file may describe (real macOS ISF files stay far below them).
-inline constexpr uint64_t kIsfMaxFileBytes = uint64_t{512} << 20;
+// Limits on what an ISF file may describe (real macOS ISF files stay far below them). They bound
+// the memory --types takes: the JSON text (after xz) plus its parsed document, whose values cost
+// up to ~150 bytes each (a short string in an array), so 128 MiB + 4 Mi x 150 B: under 800 MB
+// (README, "Kernel types", with the shapes measured).
+inline constexpr uint64_t kIsfMaxFileBytes = uint64_t{128} << 20;   // the file, and its JSON after xz
+inline constexpr uint64_t kIsfMaxJsonValues = uint64_t{4} << 20;    // objects, arrays, keys and scalars
 inline constexpr unsigned kIsfMaxTypeDepth = 32;       // nested pointer/array descriptors
 inline constexpr uint64_t kIsfMaxTypeBytes = uint64_t{1} << 32;  // any struct, array or field
 
@@ -49,7 +53,8 @@ inline constexpr uint64_t kIsfMaxTypeBytes = uint64_t{1} << 32;  // any struct, 
 Expected<std::shared_ptr<const IsfTypeProvider>> parse_isf(std::string_view json_text, std::string_view file_name);
 
 // Reads PATH (a regular file, at most kIsfMaxFileBytes) and parses it; a name ending in .xz is
-// decompressed first (kgm/xz.h, at most kIsfMaxFileBytes of JSON).
+// decompressed first (kgm/xz.h, at most kIsfMaxFileBytes of JSON). A document of more than
+// kIsfMaxJsonValues values is refused before it is parsed (kUsage).
 Expected<std::shared_ptr<const IsfTypeProvider>> load_isf_file(const std::string& path);
 
 }  // namespace kdp::kgm

@@ -180,12 +180,49 @@ Expected<std::shared_ptr<const IsfTypeProvider>> import_document(const Json& doc
   return std::shared_ptr<const IsfTypeProvider>(std::move(provider));
 }
 
+// Counts a document's values (objects, arrays, keys, scalars) in a SAX pass that builds nothing,
+// and stops at kIsfMaxJsonValues: a file of millions of tiny values costs far more memory parsed
+// than as text, so it is refused before its parsed form exists.
+class ValueCounter final : public Json::json_sax_t {
+ public:
+  bool too_many() const { return values_ > kIsfMaxJsonValues; }
+
+  bool null() override { return count(); }
+  bool boolean(bool) override { return count(); }
+  bool number_integer(Json::number_integer_t) override { return count(); }
+  bool number_unsigned(Json::number_unsigned_t) override { return count(); }
+  bool number_float(Json::number_float_t, const Json::string_t&) override { return count(); }
+  bool string(Json::string_t&) override { return count(); }
+  bool binary(Json::binary_t&) override { return count(); }
+  bool start_object(std::size_t) override { return count(); }
+  bool key(Json::string_t&) override { return count(); }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return count(); }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;  // the real parse reports it, with its position
+  }
+
+ private:
+  bool count() { return ++values_ <= kIsfMaxJsonValues; }
+  uint64_t values_ = 0;
+};
+
+bool has_too_many_values(std::string_view text) {
+  ValueCounter counter;
+  Json::sax_parse(text.begin(), text.end(), &counter);
+  return counter.too_many();
+}
+
 }  // namespace
 
 Expected<std::shared_ptr<const IsfTypeProvider>> parse_isf(std::string_view json_text, std::string_view file_name) {
   const std::string prefix = "ISF file " + std::string(file_name) + ": ";
   if (isf::nesting_depth(json_text) > kMaxJsonNesting)
     return malformed(prefix + "JSON nests deeper than " + std::to_string(kMaxJsonNesting) + " levels");
+  if (has_too_many_values(json_text))
+    return usage_error(prefix + "more than " + std::to_string(kIsfMaxJsonValues) +
+                       " JSON values (the bound that keeps --types' memory in check)");
   Json doc;
   try {
     doc = Json::parse(json_text.begin(), json_text.end());

@@ -13,7 +13,7 @@ Error unknown_kernel(std::string_view version, std::string_view why) {
                    std::string(version) + "'): the built-in layouts cover xnu-" +
                    std::string(kSupportedXnu) +
                    " RELEASE_X86_64 and DEBUG_X86_64 (Mac OS X 10.7.3); supply types with "
-                   "--types FILE.json (Volatility ISF) or a dSYM, coming");
+                   "--types FILE.json (Volatility ISF) or the kernel's dSYM (--dsym, or KERNEL.dSYM beside --kernel)");
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ CommandResult Report::finish(Status status) && {
     json_.begin_object().field("message", e.message());
     if (e.fault_address())
       json_.hex_field("fault_address", *e.fault_address());
+    result.error_object_end = json_.str().size();
     json_.end_object();
     result.error = std::move(status).error();
   }
@@ -48,6 +49,13 @@ CommandResult Report::finish(Status status) && {
   result.text = std::move(text_);
   result.json = json_.str();
   return result;
+}
+
+std::string CommandResult::json_with_exit_code(int exit_code) const {
+  if (!error) return json;
+  std::string out = json;
+  out.insert(error_object_end, ",\"exit_code\":" + std::to_string(exit_code));
+  return out;
 }
 
 }  // namespace kdp::kgm

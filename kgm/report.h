@@ -4,6 +4,7 @@
 //
 // The JSON document: {"command":"showalltasks","records":[{"type":"task",...},...],
 //                     "complete":true|false,"error":null|{"message":"...","fault_address":"0x..."}}
+// (kdpctl adds the error's "exit_code", json_with_exit_code: the one error shape of its --json).
 #pragma once
 
 #include <cstdarg>
@@ -21,7 +22,10 @@ struct CommandResult {
   std::string text;            // what kgmacros would have printed, up to where the command stopped
   std::string json;            // the same records as one JSON document
   std::optional<Error> error;  // where and why the command stopped early (the CLI exits 1)
+  size_t error_object_end = 0;  // where in `json` the error object's closing brace is
   bool ok() const { return !error.has_value(); }
+  // `json` with "exit_code" added to its error object (the process's exit code is the CLI's).
+  std::string json_with_exit_code(int exit_code) const;
 };
 
 // printf into a std::string: kgmacros' format strings are C printf strings, and using them

@@ -87,7 +87,7 @@ Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::st
 }
 
 Expected<KernelImage> load_kernel_image(const std::string& path) {
-  KDP_TRY(MappedFile file, MappedFile::open(path));
+  KDP_TRY(MappedFile file, MappedFile::open(path, "kernel file"));
   return load_kernel_image_from_bytes(file.bytes(), path);
 }
 

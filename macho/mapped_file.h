@@ -1,9 +1,11 @@
-// A read-only view of a whole file. Regular files are mapped (POSIX mmap), so loading a kernel
-// touches only the pages it reads: the header, the load commands, the symbol and string tables and
-// the `version` string, not the megabytes of __TEXT. Other files (pipes) are read into memory.
+// A read-only view of a whole regular file, mapped (POSIX mmap): loading a kernel or a core touches
+// only the pages it reads (the header first, so a 4 GiB file of zeros fails in a page fault, not
+// after reading 4 GiB), not the megabytes of __TEXT. Anything else (a FIFO whose writer never
+// writes, /dev/zero) is refused before a byte is read: it has no size to bound the read by.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "kdp/base/bytes.h"
 #include "kdp/base/error.h"
@@ -12,7 +14,8 @@ namespace kdp::macho {
 
 class MappedFile {
  public:
-  static Expected<MappedFile> open(const std::string& path);
+  // `what` names the file's role in the error for a file that is not regular ("kernel file").
+  static Expected<MappedFile> open(const std::string& path, std::string_view what = "file");
 
   MappedFile(MappedFile&& other) noexcept;
   MappedFile& operator=(MappedFile&& other) noexcept;
@@ -28,7 +31,6 @@ class MappedFile {
 
   void* mapping_ = nullptr;
   size_t mapped_size_ = 0;
-  Bytes read_;  // used when the file cannot be mapped
 };
 
 }  // namespace kdp::macho

@@ -114,7 +114,7 @@ struct OutputFile {
   std::string path;
   Bytes bytes;
   void write_and_answer(int fd) {
-    Status written = write_file(path, bytes);
+    Status written = write_file(path, bytes, kOutputFileMode);
     (void)write_all(fd, encode_text_frame(FrameType::kFileDone, written ? "" : written.error().message()));
     bytes.clear();
   }
@@ -210,6 +210,10 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
   const std::string path = socket_path(*dir, agent_key(**target));
   const std::string program = program_file(context.program_path);
   const Bytes request = encode_request(make_request(call, absolute(*state_path)));
+  if (const auto why = unusable_socket_path(path)) {
+    err << "kdpctl: no agent for " << **target << ": " << *why << "; running without the agent\n";
+    return std::nullopt;
+  }
   Exchange result{Outcome::kEnded, kExitTarget, ""};
   // Twice at most: an agent that ends before our turn (detach ahead of us) is replaced once.
   for (int attempt = 0; attempt < 2 && result.outcome == Outcome::kEnded; ++attempt) {

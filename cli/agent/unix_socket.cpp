@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kdp/base/file_rules.h"
+
 namespace kdp::cli::agent {
 namespace {
 
@@ -130,6 +132,16 @@ Expected<Fd> listen_unix(const std::string& path) {
   ::chmod(path.c_str(), 0600);
   if (::listen(fd.get(), SOMAXCONN) != 0) return os_error("listen " + path);
   return fd;
+}
+
+std::optional<std::string> unusable_socket_path(const std::string& path) {
+  if (path.size() >= sizeof(sockaddr_un{}.sun_path))
+    return "its socket path " + path + " is " + std::to_string(path.size()) + " bytes, more than a Unix socket address holds (" +
+           std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) + "); a shorter XDG_RUNTIME_DIR or KDPCTL_RUNTIME_DIR lets it run";
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISSOCK(st.st_mode))
+    return path + " is " + std::string(file_type_name(st.st_mode)) + ", not the agent's socket (kdpctl leaves it alone)";
+  return std::nullopt;
 }
 
 Expected<Fd> connect_unix(const std::string& path, std::chrono::milliseconds timeout) {

@@ -59,6 +59,9 @@ Status check_peer(int fd, uid_t expected);
 // Binds `path` (mode 0600) and listens. An existing file there must be a socket; the caller has
 // made sure nobody answers on it.
 Expected<Fd> listen_unix(const std::string& path);
+// Why no agent can listen or be reached at `path`, if none can: a path longer than a socket
+// address holds (108 bytes on Linux, 104 on macOS), or something that is not a socket there.
+std::optional<std::string> unusable_socket_path(const std::string& path);
 // kIo "refused" when nobody listens (a stale socket), kNotFound when there is no socket file.
 Expected<Fd> connect_unix(const std::string& path, std::chrono::milliseconds timeout);
 Expected<Fd> accept_unix(int listener);

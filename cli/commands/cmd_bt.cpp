@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/core/number.h"
 #include "cli/core/user_text.h"
+#include "cli/core/frame_json.h"
 #include "cli/kernel_context.h"
 #include "kdp/base/json.h"
 
@@ -21,17 +22,7 @@ namespace {
 void print_json(Invocation& inv, const kgm::Backtrace& bt) {
   JsonWriter j;
   j.begin_object().key("frames").begin_array();
-  for (const kgm::Frame& f : bt.frames) {
-    j.begin_object().hex_field("pc", f.pc).hex_field("frame_pointer", f.frame_pointer);
-    j.field("symbol", f.symbol);
-    if (f.source) {
-      j.field("function", f.source->function).key("args").begin_array();
-      for (const auto& [name, value] : f.source->args) j.begin_object().field("name", name).field("value", value).end_object();
-      j.end_array();
-      if (!f.source->file.empty()) j.field("file", f.source->file).field("line", f.source->line);
-    }
-    j.end_object();
-  }
+  for (const kgm::Frame& f : bt.frames) write_frame_json(j, f);
   j.end_array().field("stop", kgm::describe(bt.stop)).field("detail", bt.detail);
   inv.out << j.end_object().str() << "\n";
 }

@@ -6,27 +6,9 @@
 #include "cli/kernel_hooks.h"
 #include "cli/core/number.h"
 #include "cli/session_open.h"
-#include "kgm/dwarf_frames.h"
-#include "kgm/session_memory.h"
 
 namespace kdp::cli {
 namespace {
-
-// With the kernel's dSYM, the stop reads as gdb's with debug info: "kext_alloc (_addr=0x…, …) at
-// kext_alloc.c:107"; nullopt without one, or when the dSYM does not know the pc.
-std::optional<std::string> source_frame_text(const KernelHooks& hooks, client::Session& session,
-                                             const client::StopEvent& stop) {
-  auto dwarf = hooks.debug_info();
-  if (!dwarf || stop.termination) return std::nullopt;
-  auto regs = session.read_registers();
-  if (!regs) return std::nullopt;
-  kgm::SessionMemory memory(session);
-  auto frame = kgm::source_frame(*dwarf, stop.rip, regs->rbp(), false, memory, hooks.slide(), regs->rsp());
-  if (!frame) return std::nullopt;
-  // gdb shows the pc only when the stop is not on the first instruction of a line.
-  const std::string where = frame->at_line_start ? "" : hex_padded(stop.rip) + " in ";
-  return where + kgm::source_frame_text(*frame);
-}
 
 Status run_continue(Invocation& inv) {
   KDP_TRY_STATUS(inv.expect_args(0, 0, ""));
@@ -60,7 +42,7 @@ Status run_continue(Invocation& inv) {
   Status removed = remove_breakpoints(*resumed->session, state);
   if (stop.breakpoint_hit) state.breakpoints.record_hit(stop.rip);
   if (!inv.global.json) inv.out << "\n";
-  print_stop(inv, state, stop, hooks->symbols(), source_frame_text(*hooks, *resumed->session, stop));
+  print_stop(inv, state, stop, hooks->symbols(), stop_frame(*hooks, *resumed->session, stop));
   Status saved = inv.update_state_after_output([&](State& now) -> Status {
     KDP_TRY_STATUS(keep_planted(now));
     if (stop.breakpoint_hit) now.breakpoints.record_hit(stop.rip);

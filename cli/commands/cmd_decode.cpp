@@ -4,6 +4,7 @@
 #include "kdp/wire/codec.h"
 #include "cli/command.h"
 #include "kdp/base/json.h"
+#include "cli/core/json_error.h"
 
 namespace kdp::cli {
 namespace {
@@ -27,16 +28,19 @@ Status run_decode(Invocation& inv) {
   const std::string description = wire::describe_datagram(bytes);
   // A datagram that does not decode is still described (what was wrong, where), but the run fails.
   const bool decoded = wire::decode(bytes).has_value();
+  const Error failed(ErrorKind::kMalformed, "decode: not a valid KDP datagram");
   if (inv.global.json) {
     JsonWriter j;
     j.begin_object().field("bytes", bytes.size()).field("hex", to_hex_string(bytes));
-    inv.out << j.field("description", description).end_object().str() << "\n";
+    j.field("description", description);
+    if (!decoded) write_error_object(j.key("error"), failed);
+    inv.out << j.end_object().str() << "\n";
   } else {
     inv.out << description << "\n";
   }
   if (decoded) return {};
   inv.json_printed = inv.global.json;
-  return Error(ErrorKind::kMalformed, "decode: not a valid KDP datagram");
+  return failed;
 }
 
 const CommandSpec kDecode{

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/core/exit_codes.h"
 #include "cli/kernel_context.h"
 #include "kgm/commands.h"
 
@@ -38,13 +39,16 @@ Status run_kgmacro(const kgm::CommandSpec& command, Invocation& inv) {
   };
   Status opened = with_target_memory(inv, state, work);
   if (!result) return opened;
+  std::optional<Error> stopped;
+  if (result->error) stopped = stopped_walk(*result->error, !result->text.empty());
   if (inv.global.json) {
-    inv.out << result->json << "\n";
-    inv.json_printed = result->error.has_value();
+    // The document's "error" is the one error shape, with the exit code this run ends with.
+    inv.out << (stopped ? result->json_with_exit_code(exit_code_for(*stopped)) : result->json) << "\n";
+    inv.json_printed = stopped.has_value();
   } else {
     inv.out << result->text;
   }
-  if (result->error) return stopped_walk(std::move(*result->error), !result->text.empty());
+  if (stopped) return std::move(*stopped);
   return {};
 }
 

@@ -2,6 +2,7 @@
 // (Volatility ISF), else the dSYM (--dsym, or KERNEL.dSYM beside --kernel), else the built-in
 // xnu-1699.24.23 layouts (--layouts release|debug).
 #include <cxxopts.hpp>
+#include <optional>
 #include <ostream>
 
 #include "cli/command.h"
@@ -13,19 +14,21 @@
 namespace kdp::cli {
 namespace {
 
-// The dSYM of --dsym, or beside --kernel (checked against that kernel file's UUID); null without.
-Expected<std::shared_ptr<kgm::DwarfInfo>> dsym_for(const Invocation& inv) {
-  if (!inv.global.kernel) return load_debug_info(inv, nullptr);
-  KDP_TRY(macho::KernelImage kernel, macho::load_kernel_image(*inv.global.kernel));
-  return load_debug_info(inv, &kernel);
-}
-
 Expected<kgm::TypeModel> types_for(const Invocation& inv) {
   if (inv.global.types) return load_types_file(*inv.global.types);
-  if (inv.global.dsym || inv.global.kernel) {
-    KDP_TRY(auto dwarf, dsym_for(inv));
+  std::optional<macho::KernelImage> kernel;
+  if (inv.global.kernel) {
+    KDP_TRY(macho::KernelImage image, macho::load_kernel_image(*inv.global.kernel));
+    kernel = std::move(image);
+  }
+  if (inv.global.dsym || kernel) {
+    // The dSYM of --dsym, or beside --kernel (checked against that kernel file's UUID).
+    KDP_TRY(auto dwarf, load_debug_info(inv, kernel ? &*kernel : nullptr));
     if (dwarf) return kgm::TypeModel(dwarf->types());
   }
+  // A kernel file says which release it is: the built-in 10.7.3 layouts only for that release
+  // (another one's structs differ, and printing them at 10.7.3's offsets would be wrong answers).
+  if (kernel && !kernel->version_string().empty()) return kgm::builtin_types_for(kernel->version_string());
   std::string layouts = "release";
   if (inv.flags && inv.flags->count("layouts")) layouts = (*inv.flags)["layouts"].as<std::string>();
   if (layouts != "release" && layouts != "debug") return usage_error("ptype: --layouts must be release or debug");

@@ -9,6 +9,7 @@
 #include "cli/expression.h"
 #include "cli/target_memory.h"
 #include "kdp/wire/x86_state.h"
+#include "kdp/base/json.h"
 
 namespace kdp::cli {
 namespace {
@@ -18,10 +19,13 @@ Status set_flavor(Invocation& inv) {
   const std::string& flavor = inv.args[1];
   if (flavor != "att" && flavor != "intel")
     return usage_error("Undefined item: " + quote_user_text(flavor) + ". (disassembly-flavor is att or intel)");
-  return inv.update_state([&](State& now) -> Status {
+  KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
     now.disassembly_flavor = flavor;
     return {};
-  });
+  }));
+  // gdb's `set` says nothing; --json says what is now set (one document per run).
+  if (inv.global.json) inv.out << JsonWriter().begin_object().field("disassembly_flavor", flavor).end_object().str() << "\n";
+  return {};
 }
 
 Bytes little_endian(uint64_t bits, uint64_t size) {

@@ -40,7 +40,7 @@ Status run_step(Invocation& inv) {
     stop = std::move(next).value();
   }
   if (inv.global.json || !completed(stop)) {
-    print_stop(inv, state, stop, hooks->symbols());
+    print_stop(inv, state, stop, hooks->symbols(), stop_frame(*hooks, *first.session, stop));
     return {};
   }
   inv.out << gdb_frame_line(stop.rip, hooks->symbols()) << "\n";

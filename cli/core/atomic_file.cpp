@@ -7,12 +7,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 namespace kdp::cli {
 namespace {
-
-constexpr int kMaxSymlinks = 32;
 
 Error io_error(const std::string& what, const std::string& path, int err) {
   return Error(ErrorKind::kIo, what + " " + path + ": " + std::strerror(err));
@@ -25,16 +22,6 @@ struct Descriptor {
     if (fd >= 0) ::close(fd);
   }
 };
-
-const char* kind_name(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISLNK(mode)) return "a symlink";
-  return "not a regular file";
-}
 
 Status write_all(int fd, ByteView bytes, const std::string& path) {
   size_t done = 0;
@@ -91,36 +78,19 @@ Status write_in_place(const std::string& path, ByteView bytes) {
 
 }  // namespace
 
-Expected<std::string> resolve_symlinks(const std::string& path) {
-  std::string current = path;
-  for (int links = 0; links <= kMaxSymlinks; ++links) {
-    struct stat st;
-    if (::lstat(current.c_str(), &st) != 0) {
-      if (errno == ENOENT) return current;  // a new file, or the missing target of a dangling link
-      return io_error("cannot stat", current, errno);
-    }
-    if (!S_ISLNK(st.st_mode)) return current;
-    std::vector<char> target(static_cast<size_t>(st.st_size > 0 ? st.st_size : 255) + 1);
-    const ssize_t n = ::readlink(current.c_str(), target.data(), target.size());
-    if (n < 0) return io_error("cannot read the symlink", current, errno);
-    if (static_cast<size_t>(n) >= target.size()) return usage_error("the symlink " + current + " changed while being read");
-    const std::string to(target.data(), static_cast<size_t>(n));
-    current = to.starts_with('/') ? to : directory_of(current) + "/" + to;
-  }
-  return usage_error(path + ": more than " + std::to_string(kMaxSymlinks) + " symlinks (a loop?)");
-}
-
 Status write_file(const std::string& path, ByteView bytes, unsigned mode) {
+  // First: every symlink on the way must be one we may follow, whatever it leads to.
+  KDP_TRY(std::string real, resolve_symlinks(path));
   struct stat st;  // stat follows links, including /proc's /dev/stdout -> "pipe:[...]"
   if (::stat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)))
     return write_in_place(path, bytes);
-  KDP_TRY(std::string real, resolve_symlinks(path));
   if (::lstat(real.c_str(), &st) != 0) {
     if (errno != ENOENT) return io_error("cannot stat", real, errno);
     return replace_atomically(real, bytes, mode, -1);
   }
+  KDP_TRY_STATUS(check_ours_to_replace(real, st));
   if (S_ISREG(st.st_mode)) return replace_atomically(real, bytes, mode, static_cast<int>(st.st_mode & 07777));
-  return usage_error(path + " is " + kind_name(st.st_mode) +
+  return usage_error(path + " is " + file_type_name(st.st_mode) +
                      ", not a regular file, character device or FIFO; nothing written");
 }
 
@@ -138,7 +108,7 @@ Expected<std::string> read_regular_file(const std::string& path, size_t max_byte
   }
   struct stat st;
   if (::fstat(d.fd, &st) != 0) return io_error("cannot stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return usage_error(path + " is " + kind_name(st.st_mode) + ", not a regular file");
+  if (!S_ISREG(st.st_mode)) return usage_error(path + " is " + file_type_name(st.st_mode) + ", not a regular file");
   std::string text;
   char buf[4096];
   for (;;) {

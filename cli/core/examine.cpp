@@ -125,7 +125,7 @@ void examine_instructions(const ExamineFormat& f, uint64_t address, kgm::Memory&
     // gdb marks the current pc with "=> "; kdpctl does not know it here, so every line gets the
     // three-space indent gdb uses for the others.
     out.lines.push_back("   " + label(out.next_address, hooks.symbols) + "\t" + insn->text);
-    out.items.push_back({out.next_address, {}, insn->text});
+    out.items.push_back({out.next_address, insn->bytes, insn->text});
     out.next_address += std::max<uint64_t>(insn->length, 1);
   }
 }

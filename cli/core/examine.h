@@ -20,6 +20,7 @@ namespace kdp::cli {
 struct Instruction {
   std::string text;     // "push   %rbp"
   uint64_t length = 0;  // bytes consumed
+  Bytes bytes;          // the instruction's bytes (x/i --json)
 };
 // x/i: disassembles one instruction at `address` (provided by the kernel-loader work).
 using Disassembler = std::function<Expected<Instruction>(uint64_t address, kgm::Memory& memory)>;

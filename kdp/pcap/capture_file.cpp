@@ -1,10 +1,15 @@
 #include "kdp/pcap/capture_file.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include "kdp/base/file_rules.h"
 
 namespace kdp::pcap {
 
@@ -20,11 +25,23 @@ Expected<std::unique_ptr<CaptureFile>> CaptureFile::from_stream(std::FILE* file,
 }
 
 Expected<std::unique_ptr<CaptureFile>> CaptureFile::open(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
+  // O_NONBLOCK: a FIFO must not block the open (where no signal would end the wait); only a
+  // regular file is read.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) {
     const int err = errno;
     return Error(err == ENOENT ? ErrorKind::kNotFound : ErrorKind::kIo,
                  "cannot open capture " + path + ": " + std::strerror(err));
+  }
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::FILE* file = regular ? ::fdopen(fd, "rb") : nullptr;
+  if (file == nullptr) {
+    const int err = errno;
+    ::close(fd);
+    if (!regular)
+      return usage_error("capture " + path + " is " + file_type_name(st.st_mode) + ", not a regular file; nothing read");
+    return Error(ErrorKind::kIo, "cannot open capture " + path + ": " + std::strerror(err));
   }
   return from_stream(file, path);
 }

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "kdp/base/file_rules.h"
+
 namespace kdp::pcap {
 namespace {
 
@@ -23,8 +25,7 @@ Status check_target(int fd, const std::string& path, bool& truncate) {
   if (::fstat(fd, &st) != 0) return io_error("cannot inspect", path, errno);
   truncate = false;
   if (S_ISREG(st.st_mode)) {
-    if (st.st_uid != ::geteuid())
-      return Error(ErrorKind::kIo, "refusing to overwrite " + path + ": it belongs to another user");
+    KDP_TRY_STATUS(check_ours_to_replace(path, st));
     truncate = true;
     return {};
   }
@@ -32,12 +33,24 @@ Status check_target(int fd, const std::string& path, bool& truncate) {
   return Error(ErrorKind::kIo, "refusing to write a capture to " + path + ": not a regular file, pipe or terminal");
 }
 
+// A pipe, terminal or device is streamed to where the path leads (/dev/stdout's link into /proc
+// cannot be resolved by hand); a file is opened at the end of the symlinks we checked, no further.
+Expected<int> open_checked(const std::string& path) {
+  KDP_TRY(std::string real, resolve_symlinks(path));
+  struct stat st {};
+  const bool stream = ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+  // Kernel memory and session contents: readable by us only.
+  const int fd = stream ? ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC)
+                        : ::open(real.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("cannot open", path, errno);
+  return fd;
+}
+
 }  // namespace
 
 Expected<std::FILE*> open_for_capture(const std::string& path) {
   // No O_TRUNC: what the path names is checked before anything in it is touched.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0644);
-  if (fd < 0) return io_error("cannot open", path, errno);
+  KDP_TRY(int fd, open_checked(path));
   bool truncate = false;
   Status ok = check_target(fd, path, truncate);
   if (ok && truncate && ::ftruncate(fd, 0) != 0) ok = io_error("cannot empty", path, errno);

@@ -2,10 +2,11 @@
 // call, flushed to the kernel each time so a killed process leaves a file readable up to its last
 // packet.
 //
-// Opening follows the project's rule for files we do not own: an existing regular file is
-// replaced only if it belongs to the user running kdpctl; a FIFO, socket or character device
-// (a pipe into `wireshark -k -i -`, /dev/stdout) is streamed to, never truncated; anything else
-// (a directory, a block device, someone else's file) is refused.
+// Opening follows the project's rule for files we do not own (kdp/base/file_rules.h): an existing
+// regular file is replaced only if it belongs to the user running kdpctl, and a symlink only
+// followed where protected_symlinks would; a new file is created 0600 (it holds kernel memory); a
+// FIFO, socket or character device (a pipe into `wireshark -k -i -`, /dev/stdout) is streamed to,
+// never truncated; anything else (a directory, a block device, someone else's file) is refused.
 #pragma once
 
 #include <cstdint>

@@ -24,6 +24,7 @@ std::optional<StubEngine::Reply> StubEngine::on_read_regs(const wire::Packet& rq
   if (r == nullptr) return std::nullopt;
   switch (r->flavor) {  // `cpu` is ignored: the state is always the trapping CPU's
     case wire::kThreadState64Flavor:
+      if (!config_.registers_known) return reply_to(rq, wire::DataReply{code(KdpError::kBadFlavor), {}});
       return reply_to(rq, wire::DataReply{0, registers_.encode()});
     case wire::kFloatState64Flavor:  // xnu returns zeros for the FP state
       return reply_to(rq, wire::DataReply{0, Bytes(wire::kFloatState64Size, 0)});
@@ -46,6 +47,7 @@ std::optional<StubEngine::Reply> StubEngine::on_write_regs(const wire::Packet& r
   if (!written) return std::nullopt;
   uint64_t cs = registers_.regs[kCsIndex];
   registers_ = *written;
+  config_.registers_known = true;
   registers_.regs[kCsIndex] = cs;  // kdp_setstate does not write cs
   registers_.regs[kFsIndex] &= 0xffffffff;  // fs/gs are stored as 32-bit selectors
   registers_.regs[kGsIndex] &= 0xffffffff;

@@ -86,6 +86,9 @@ struct TargetConfig {
   uint32_t version = 12, feature = wire::kFeatureBreakpoints;
   std::string kernel_version = std::string(kDefaultKernelVersion);
   bool bad_access_errors = false;  // xnu-2422+: error 4 on short memory transfers
+  // false (a capture without READREGS): reading the thread state fails with KDPERR_BADFLAVOR,
+  // never answers invented zeros; a WRITEREGS makes them known.
+  bool registers_known = true;
   // HOSTREBOOT: deaf this long, then waiting for a debugger. Never 0 for a realistic kernel: a
   // debugger tells a restarting machine from one that lost the HOSTREBOOT by its silence.
   Duration boot_time = std::chrono::seconds(2);

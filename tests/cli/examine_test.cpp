@@ -250,8 +250,8 @@ TEST_CASE("x/i goes through the disassembler hook, and says what is missing with
 
   const Disassembler fake = [](uint64_t address, kgm::Memory& memory) -> Expected<Instruction> {
     KDP_TRY(Bytes b, memory.read_partial(address, 1));
-    if (b.size() == 1 && b[0] == 0x55) return Instruction{"push   %rbp", 1};
-    return Instruction{"mov    %rsp,%rbp", 3};
+    if (b.size() == 1 && b[0] == 0x55) return Instruction{"push   %rbp", 1, {0x55}};
+    return Instruction{"mov    %rsp,%rbp", 3, {0x48, 0x89, 0xe5}};
   };
   ExamineOutput out = examine(*format, 0x1000, m.reader(), {m.symbols(), fake});
   CHECK_FALSE(out.error);
@@ -260,6 +260,10 @@ TEST_CASE("x/i goes through the disassembler hook, and says what is missing with
   CHECK(out.lines[0] == "   0x1000 <main>:\tpush   %rbp");
   CHECK(out.lines[1] == "   0x1001 <main+1>:\tmov    %rsp,%rbp");
   CHECK(out.next_address == 0x1004);
+  // --json: each instruction's item carries its bytes (they were empty).
+  REQUIRE(out.items.size() == 2);
+  CHECK(out.items[0].bytes == Bytes{0x55});
+  CHECK(out.items[1].bytes == Bytes{0x48, 0x89, 0xe5});
 }
 
 TEST_CASE("JSON items carry each unit's address, bytes and text") {

@@ -255,3 +255,26 @@ TEST_CASE("ISF files: non-regular and missing files are refused with a reason") 
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind() == ErrorKind::kNotFound);
 }
+
+TEST_CASE("ISF memory bounds: a document of more values than kIsfMaxJsonValues is refused before it is parsed") {
+  // 8 MB of text, 4 Mi + 1 values: parsed, it would take ~130 MB; a 100 MB file of the same shape 1.6 GB.
+  std::string many = "[0";
+  for (uint64_t i = 2; i < kIsfMaxJsonValues; ++i) many += ",0";
+  auto at_bound = parse_isf(many + "]", "at_bound.json");  // the array and its 4 Mi - 1 zeros: within
+  REQUIRE_FALSE(at_bound);
+  CHECK(at_bound.error().message().find("JSON values") == std::string::npos);
+  auto over = parse_isf(many + ",0]", "over.json");
+  REQUIRE_FALSE(over);
+  CHECK(over.error().kind() == ErrorKind::kUsage);
+  CHECK(over.error().message() == "ISF file over.json: more than 4194304 JSON values (the bound that keeps --types' memory in check)");
+}
+
+TEST_CASE("ISF memory bounds: .xz inflating past kIsfMaxFileBytes stops there") {
+  // 128 MiB and a byte of spaces compress to ~20 KB; such files were inflated up to 512 MiB, then parsed.
+  std::string spaces(kIsfMaxFileBytes + 1, ' ');
+  TempFile bomb("bomb.json.xz", xz_compress(spaces));
+  spaces = std::string();
+  auto refused = load_isf_file(bomb.path);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message() == "ISF file " + bomb.path + ": decompresses to more than 134217728 bytes");
+}

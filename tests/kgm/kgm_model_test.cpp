@@ -147,7 +147,7 @@ TEST_CASE("the layouts are chosen from the version string; DEBUG moves thread, p
   REQUIRE_FALSE(newer);
   CHECK(newer.error().kind() == kdp::ErrorKind::kNotFound);
   CHECK(newer.error().message().find("xnu-2050.7.9") != std::string::npos);
-  CHECK(newer.error().message().find("--types FILE.json (Volatility ISF) or a dSYM") != std::string::npos);
+  CHECK(newer.error().message().find("--types FILE.json (Volatility ISF) or the kernel's dSYM") != std::string::npos);
   CHECK_FALSE(builtin_types_for("Linux version 6.1"));
   CHECK_FALSE(builtin_types_for("Darwin Kernel Version 11.3.0: root:xnu-1699.24.23~1/DEVELOPMENT_X86_64"));
 }

@@ -82,7 +82,7 @@ TEST_CASE("load_kernel_image reads the file from disk, and names it in errors") 
 
   auto missing = load_kernel_image(path);
   REQUIRE_FALSE(missing);
-  CHECK(missing.error().kind() == ErrorKind::kIo);
+  CHECK(missing.error().kind() == ErrorKind::kNotFound);  // a file the user named does not exist: exit 2
   CHECK(missing.error().message() == path + ": cannot open: No such file or directory");
 }
 

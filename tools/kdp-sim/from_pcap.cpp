@@ -26,6 +26,7 @@ std::string facts(const pcap::ReplayState& s) {
   add(s.host_info.has_value(), "HOSTINFO");
   add(s.version.has_value(), "VERSION");
   add(s.kernel_version.has_value(), "KERNELVERSION");
+  if (!s.registers) out += std::string(out.empty() ? "" : ", ") + "no registers (READREGS answers KDPERR_BADFLAVOR)";
   return out.empty() ? "no handshake facts" : out;
 }
 
@@ -43,6 +44,7 @@ Expected<CaptureTarget> target_from_capture(const std::string& path, const stub:
   }
   if (state.registers) target.snapshot.registers = *state.registers;
   target.config = config_from(state, defaults);
+  target.config.registers_known = state.registers.has_value();
   target.summary = "capture " + path + ": " + std::to_string(known) + " bytes of memory in " +
                    std::to_string(target.snapshot.memory.page_count()) +
                    " pages (the bytes the capture does not hold cannot be read), " + facts(state) + ", " +

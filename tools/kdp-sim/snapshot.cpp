@@ -1,6 +1,6 @@
 #include "tools/kdp-sim/snapshot.h"
 
-#include "kgm/bounded_file.h"
+#include "macho/mapped_file.h"
 
 namespace kdp::stub {
 
@@ -23,10 +23,10 @@ Expected<Snapshot> snapshot_from_core(const macho::CoreFile& core, std::string_v
 }
 
 Expected<Snapshot> load_snapshot(const std::string& path) {
-  // Only a regular file, read up to the size it had when opened: `--core /dev/zero` was read
-  // until std::bad_alloc aborted kdp-sim (macho::read_core_file reads any stream to its end).
-  KDP_TRY(Bytes file, kgm::read_regular_file(path, "core file"));
-  KDP_TRY(macho::CoreFile core, macho::parse_core(file, path));
+  // Only a regular file, mapped, header checked first: `--core /dev/zero` was read until
+  // std::bad_alloc aborted kdp-sim, and a 4 GiB file of zeros was read whole to find magic 0.
+  KDP_TRY(macho::MappedFile file, macho::MappedFile::open(path, "core file"));
+  KDP_TRY(macho::CoreFile core, macho::parse_core(file.bytes(), path));
   return snapshot_from_core(core, path);
 }
 

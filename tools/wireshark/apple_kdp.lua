@@ -1,10 +1,12 @@
--- Wireshark/tshark dissector for Apple's Kernel Debugger Protocol (KDP) on UDP 41139, as the
--- xnu-1699 (Mac OS X 10.7) kernel speaks it. Field names follow kdp_protocol.h; the layouts are
+-- Wireshark/tshark dissector for Apple's Kernel Debugger Protocol (KDP) on UDP 41139 (preference
+-- apple_kdp.port), and on any other port through a heuristic (a simulator's or a forwarded port),
+-- as the xnu-1699 (Mac OS X 10.7) kernel speaks it. Field names follow kdp_protocol.h; the layouts are
 -- those of kdpctl's spec (docs/kdp-protocol.md §2-§3). Wireshark's own "kdp" is an unrelated
 -- protocol, hence "apple_kdp".
 --
 -- Use: wireshark -X lua_script:tools/wireshark/apple_kdp.lua capture.pcap
 --      tshark -X lua_script:tools/wireshark/apple_kdp.lua -r capture.pcap -V
+--      tshark -X lua_script:tools/wireshark/apple_kdp.lua -o apple_kdp.port:5000 -r capture.pcap
 -- or copy this file into ~/.local/lib/wireshark/plugins/.
 --
 -- Every read is bounded by the datagram's length, so a short or damaged packet gets an expert
@@ -286,7 +288,13 @@ function p.dissector(buf, pinfo, tree)
   if buf(2, 2):le_uint() ~= buf:len() then len_item:add_proto_expert_info(ef.len_mismatch) end
 
   -- The kernel's port is the one this dissector was registered or "decoded as" for.
-  local to_target = pinfo.dst_port == pinfo.match_uint
+  local to_target
+  if pinfo.match_uint == p.prefs.port then
+    to_target = pinfo.dst_port == pinfo.match_uint
+  else
+    -- Found by the heuristic: the debugger sends requests and acknowledges notifications.
+    to_target = (not is_reply) ~= (code == 0x0d or code == 0x0e)
+  end
   local mark = classify(pinfo, buf:raw(), code, is_reply, to_target)
   if mark == "retransmission" then
     subtree:add(f.retransmission, true):set_generated()
@@ -306,4 +314,41 @@ function p.dissector(buf, pinfo, tree)
   return buf:len()
 end
 
-DissectorTable.get("udp.port"):add(KDP_PORT, p)
+p.prefs.port = Pref.uint("UDP port", KDP_PORT, "The kernel's KDP port (xnu: 41139)")
+local registered_port = KDP_PORT
+DissectorTable.get("udp.port"):add(registered_port, p)
+
+function p.prefs_changed()
+  if p.prefs.port == registered_port then return end
+  DissectorTable.get("udp.port"):remove(registered_port, p)
+  registered_port = p.prefs.port
+  DissectorTable.get("udp.port"):add(registered_port, p)
+end
+
+-- The shortest datagram each command can be, by direction (header 8 bytes, then the body's
+-- fixed fields); the heuristic wants the layout the reply bit announces to fit.
+local min_request_len = {
+  [0x00] = 12, [0x05] = 16, [0x06] = 16, [0x07] = 16, [0x08] = 16, [0x0c] = 12, [0x0d] = 12,
+  [0x0e] = 16, [0x0f] = 12, [0x10] = 12, [0x12] = 10, [0x14] = 20, [0x15] = 20, [0x16] = 16,
+  [0x17] = 16, [0x19] = 22, [0x1a] = 22, [0x1b] = 14, [0x1c] = 14, [0x1d] = 14, [0x1e] = 22,
+}
+local min_reply_len = { [0x02] = 20, [0x03] = 24, [0x04] = 12, [0x05] = 12, [0x07] = 12, [0x14] = 12,
+                        [0x19] = 12, [0x1b] = 12, [0x1d] = 12 }
+for code, body in pairs(reply_body) do
+  if body == error_only then min_reply_len[code] = 12 end
+end
+
+-- KDP on a port other than the preference's: a known command, a length field equal to the UDP
+-- payload, and a body that fits what the reply bit says it is. A match claims the conversation.
+local function heuristic(buf, pinfo, tree)
+  if buf:len() < 8 then return false end
+  local first = buf(0, 1):uint()
+  local code, is_reply = bit.band(first, 0x7f), bit.band(first, 0x80) ~= 0
+  if commands[code] == nil or buf(2, 2):le_uint() ~= buf:len() then return false end
+  local minimum = (is_reply and min_reply_len[code] or (not is_reply and min_request_len[code])) or 8
+  if buf:len() < minimum then return false end
+  pinfo.conversation = p
+  p.dissector(buf, pinfo, tree)
+  return true
+end
+p:register_heuristic("udp", heuristic)
