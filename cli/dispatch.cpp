@@ -209,8 +209,12 @@ bool forward_to_agent(const CommandSpec& spec, const Invocation& inv, int argc, 
     return false;
   }
   const auto code = agent::run_through_agent(call, context, inv.out, inv.err);
-  if (code) forwarded = *code;
-  return code.has_value();
+  if (!code) {
+    forwarded = report(code.error(), inv.global.json, inv.out, inv.err);
+    return true;
+  }
+  if (*code) forwarded = **code;
+  return code->has_value();
 }
 
 Status run_command(const CommandSpec& spec, int argc, const char* const* argv, std::ostream& out,

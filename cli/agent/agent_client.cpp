@@ -195,24 +195,24 @@ bool runs_locally(const std::string& command) {
          command == "ptype";  // types only: no memory, no session
 }
 
-std::optional<int> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
-                                     std::ostream& err) {
+Expected<std::optional<int>> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
+                                               std::ostream& err) {
   auto target = known_target(call);
-  if (!target || !*target) return std::nullopt;  // the local run reports it
+  if (!target || !*target) return std::optional<int>();  // the local run reports it
   std::ostringstream unused;
   Invocation inv{*call.global, call.word, call.args, nullptr, unused, unused};
   auto state_path = inv.state_path();
   auto dir = runtime_dir();
   if (!state_path || !dir) {
     err << "kdpctl: " << (dir ? state_path.error().message() : dir.error().message()) << "; running without the agent\n";
-    return std::nullopt;
+    return std::optional<int>();
   }
   const std::string path = socket_path(*dir, agent_key(**target));
   const std::string program = program_file(context.program_path);
   const Bytes request = encode_request(make_request(call, absolute(*state_path)));
   if (const auto why = unusable_socket_path(path)) {
     err << "kdpctl: no agent for " << **target << ": " << *why << "; running without the agent\n";
-    return std::nullopt;
+    return std::optional<int>();
   }
   Exchange result{Outcome::kEnded, kExitTarget, ""};
   // Twice at most: an agent that ends before our turn (detach ahead of us) is replaced once.
@@ -223,10 +223,7 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
       remove_socket(path);
     }
     if (!fd && fd.error().kind() != ErrorKind::kTimeout) fd = start_and_connect(path, program, **target, call.idle_seconds);
-    if (!fd) {
-      err << "kdpctl: cannot reach the agent for " << **target << ": " << fd.error().message() << "\n";
-      return kExitTarget;
-    }
+    if (!fd) return Error(ErrorKind::kIo, "cannot reach the agent for " + **target + ": " + fd.error().message());
     result = exchange(fd->get(), request, out, err);
     if (result.outcome == Outcome::kSilent) {
       err << "kdpctl: the agent for " << **target << " does not answer (socket " << path
@@ -236,11 +233,11 @@ std::optional<int> run_through_agent(const AgentCall& call, const CliContext& co
     }
   }
   switch (result.outcome) {
-    case Outcome::kDone: return result.exit_code;
+    case Outcome::kDone: return std::optional<int>(result.exit_code);
     default:
-      err << "kdpctl: the agent for " << **target << " ended before the command finished"
-          << (result.note.empty() ? "" : " (" + result.note + ")") << "; the next command starts a fresh session\n";
-      return kExitTarget;
+      return Error(ErrorKind::kIo, "the agent for " + **target + " ended before the command finished" +
+                                       (result.note.empty() ? "" : " (" + result.note + ")") +
+                                       "; the next command starts a fresh session");
   }
 }
 

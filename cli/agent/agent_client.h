@@ -29,8 +29,10 @@ bool runs_locally(const std::string& command);
 
 // The exit code of the command run through the agent, or nullopt when it should run here (no
 // target known yet: the local run reports that).
-std::optional<int> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
-                                     std::ostream& err);
+// An agent that cannot be reached, or ends before the command did, is an error for the caller to
+// report (as text, or as --json's error document).
+Expected<std::optional<int>> run_through_agent(const AgentCall& call, const CliContext& context, std::ostream& out,
+                                               std::ostream& err);
 
 // Before a command runs directly (--no-agent, CI=true, --record) on a kernel an agent holds: the
 // agent, in its turn after the commands queued before, takes its breakpoints out and exits,

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -168,6 +169,18 @@ void dumps_and_decoding(Suite& s) {
   s.run({"frobnicate"}, 2);
 }
 
+// The elapsed time a timeout message reports ("no reply to X after 9 attempts in 500 ms", or "in 1.2 s"), or a huge value.
+double seconds_reported(const std::string& message) {
+  const size_t after = message.find(" after ");
+  const size_t at = after == std::string::npos ? after : message.find(" in ", after);
+  if (at == std::string::npos) return 1e9;
+  const char* start = message.c_str() + at + 4;
+  char* end = nullptr;
+  const double value = std::strtod(start, &end);
+  if (end == start) return 1e9;
+  return std::string_view(end).rfind(" ms", 0) == 0 ? value / 1000 : value;
+}
+
 void reboot_and_detach(Suite& s, const std::string& boot_rip) {
   const SuiteTarget& t = s.target();
   CHECK(s.run({"step"}) != "");  // move away from the boot RIP so the reboot is visible
@@ -175,6 +188,10 @@ void reboot_and_detach(Suite& s, const std::string& boot_rip) {
   CHECK(json_hex(s.run({"--json", "regs"}), "rip") == boot_rip);
   CHECK(s.run({"detach"}) == "Detached from " + t.host + " (" + t.address + "); the kernel is running.\n");
   s.run({"--timeout", "0.5", "version"}, 3);  // a running kernel does not answer
+  // --timeout bounds the handshake too: the reattach gives up long before the default 10 s.
+  s.run({"--timeout", "0.5", "reattach", t.target}, 3);
+  CHECK(contains(s.last_err(), "no reply to KDP_REATTACH"));
+  CHECK(seconds_reported(s.last_err()) < 5.0);
 }
 
 }  // namespace
