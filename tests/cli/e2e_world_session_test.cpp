@@ -246,13 +246,14 @@ TEST_CASE("gdb's abbreviations run their command; a mistyped command suggests th
   ProcessResult far = kdpctl.run({"frobnicate"});
   CHECK(far.err == "kdpctl: unknown command \"frobnicate\" (see kdpctl --help)\n");
   // p, b, c, where, backtrace reach print, break, continue and bt: their usage lines say so.
-  for (const auto& [alias, usage] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& pair : std::vector<std::pair<std::string, std::string>>{
            {"p", "print[/FMT] EXPR"}, {"b", "break"}, {"c", "continue"}, {"where", "bt [N] [full]"},
            {"backtrace", "bt [N] [full]"}}) {
+    const std::string& alias = pair.first;  // not a structured binding: INFO captures it (clang 14)
     ProcessResult help = kdpctl.run({"help", alias});
     INFO(alias);
     CHECK(help.exit_code == 0);
-    CHECK(help.out.starts_with("usage: kdpctl " + usage));
+    CHECK(help.out.starts_with("usage: kdpctl " + pair.second));
   }
   ProcessResult p = kdpctl.run({"p/x", "sizeof(struct proc) + 1"});
   CHECK(p.out == "$1 = 0x441\n");
