@@ -128,9 +128,10 @@ CrashRun crash_at(Mode mode, uint64_t kill_after, uint64_t address) {
   // a kill -9 leaves the files as they were at that instant.
   if (run.killed) disk.put_back();
   // A later process may bind a port the dead one used (direct mode goes on with its conversation).
+  // The later provider takes the kernel's log before the world runs on: the killed one is gone.
+  SimSessionProvider later(world, 2, kLaterPorts);
   world.drop_if({});
   world.advance(std::chrono::seconds(10));
-  SimSessionProvider later(world, 2, kLaterPorts);
   cli::CliContext context = in_process_context(&later, world.exhaustion_flag());
   ProcessResult detach = run_in_process(context, state, {"--target", "kernel", "detach"});
   run.log += "later kdpctl detach: exit " + std::to_string(detach.exit_code) + "\n" + detach.out + detach.err;
