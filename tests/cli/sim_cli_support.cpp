@@ -30,6 +30,8 @@ SimSessionProvider::SimSessionProvider(sim::SimWorld& world, uint64_t seed, uint
   world_.on_kernel_log([this](const std::string& line) { keep("kernel: " + line); });
 }
 
+SimSessionProvider::~SimSessionProvider() { world_.on_kernel_log(nullptr); }
+
 Expected<std::unique_ptr<client::Session>> SimSessionProvider::open(const std::string& target, cli::AttachKind kind,
                                                                     client::SessionOptions options) {
   // A resumed conversation binds the port it left (Session::reattach does so over UDP).

@@ -23,6 +23,10 @@ namespace kdp::cli::test {
 class SimSessionProvider final : public cli::SessionProvider {
  public:
   SimSessionProvider(sim::SimWorld& world, uint64_t seed, uint16_t first_port = 50000);
+  // The world outlives providers (a killed process's, then a later one's): it must not call a gone one.
+  ~SimSessionProvider();
+  SimSessionProvider(const SimSessionProvider&) = delete;
+  SimSessionProvider& operator=(const SimSessionProvider&) = delete;
 
   Expected<std::unique_ptr<client::Session>> open(const std::string& target, cli::AttachKind kind,
                                                   client::SessionOptions options) override;
