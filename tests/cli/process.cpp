@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,7 +95,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::vecto
     result.timed_out = !drain(out.read, err.read, result.out, result.err, Clock::now() + timeout);
     if (result.timed_out) ::kill(pid, SIGKILL);
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    struct rusage usage {};
+    if (::wait4(pid, &status, 0, &usage) == pid) result.peak_rss_kib = usage.ru_maxrss;
     result.exit_code = decode_status(status);
   }
   ::close(out.read);

@@ -15,6 +15,7 @@ struct ProcessResult {
   std::string out;
   std::string err;
   bool timed_out = false;
+  long peak_rss_kib = -1;  // the child's largest resident set (wait4's ru_maxrss), -1 if unknown
 };
 
 // Runs argv[0] (a path) with `env` added to the environment, closing stdin.
