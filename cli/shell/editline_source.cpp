@@ -14,6 +14,7 @@ struct EditLineSource::Editor {
   EditLine* el = nullptr;
   History* history = nullptr;
   std::string prompt_text;  // what the prompt callback hands libedit; lives until the next prompt
+  bool continuation = false;
 
   static Editor& of(EditLine* el) {
     void* data = nullptr;
@@ -23,7 +24,7 @@ struct EditLineSource::Editor {
 
   static char* prompt(EditLine* el) {
     Editor& self = of(el);
-    self.prompt_text = self.setup.prompt ? self.setup.prompt() : std::string();
+    self.prompt_text = self.continuation ? ">" : self.setup.prompt ? self.setup.prompt() : std::string();
     return self.prompt_text.data();
   }
 
@@ -95,6 +96,8 @@ InputLine EditLineSource::read_line() {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   return {InputLine::Kind::kLine, std::move(line)};
 }
+
+void EditLineSource::set_continuation(bool on) { editor_->continuation = on; }
 
 void EditLineSource::remember(const std::string& line) {
   HistEvent event;

@@ -30,6 +30,7 @@ class EditLineSource : public LineSource {
 
   InputLine read_line() override;
   void remember(const std::string& line) override;
+  void set_continuation(bool on) override;
 
  private:
   struct Editor;

@@ -23,6 +23,8 @@ class LineSource {
   virtual InputLine read_line() = 0;
   // A line the user ran, for the history (up-arrow, the history file); scripts keep none.
   virtual void remember(const std::string& /*line*/) {}
+  // While a `define` body is typed: the prompt says the line belongs to it (gdb's ">").
+  virtual void set_continuation(bool /*on*/) {}
 };
 
 }  // namespace kdp::cli::shell

@@ -25,7 +25,8 @@ namespace {
 constexpr const char* kShellHelp =
     "\nIn the shell: Enter on an empty line repeats x (at the next address), step and continue;\n"
     "Tab completes commands, symbols and fields after -> or .; Up/Down and ^R search the history;\n"
-    "^C stops the running command; quit, q or ^D leaves.\n";
+    "^C stops the running command; define NAME ... end makes a command of lines ($arg0.., $argc);\n"
+    "quit, q or ^D leaves.\n";
 
 // Runs one line's words as `kdpctl GLOBAL-OPTIONS WORDS...`.
 CommandRunner runner_for(const ShellStart& start, Invocation& inv) {

@@ -6,6 +6,7 @@
 // A script (`-x FILE`, `kdpctl < FILE`): blank lines and `#` comments are skipped, nothing
 // repeats, and the first failing command ends the run, as in gdb: "FILE:N: Error in sourced
 // command file" on stderr and the command's own exit code.
+// Both: `define NAME` ... `end` makes a user command (macros.h), as in gdb.
 #pragma once
 
 #include <functional>

@@ -12,6 +12,7 @@
 
 #include "cli/shell/completion.h"
 #include "cli/shell/history_file.h"
+#include "cli/shell/macros.h"
 #include "cli/shell/repeat.h"
 #include "cli/shell/shell_loop.h"
 #include "cli/shell/stream_source.h"
@@ -20,6 +21,7 @@
 namespace kdp::cli::shell {
 namespace {
 
+using test::contains;
 using Words = std::vector<std::string>;
 
 class FakeLines : public LineSource {
@@ -135,6 +137,46 @@ TEST_CASE("shell repeat: what an empty line runs after each command") {
   CHECK_FALSE(repeat_of({"delete", "1"}));
   CHECK_FALSE(repeat_of({"print", "1"}));
   CHECK_FALSE(repeat_of({"nosuch"}));
+}
+
+TEST_CASE("shell define: a user command runs its lines with $argN and $argc, as gdb's define") {
+  FakeLines lines(typed({"define pair", "  # two words", "x/2gx $arg0", "print $argc", "end", "pair $sp 7", "pair"}));
+  FakeRunner commands;
+  const Run r = run(lines, commands, kPrompt);
+  CHECK(r.code == 0);
+  const std::vector<Words> expected = {{"x/2gx", "$sp"}, {"print", "2"}, {"x/2gx", "$arg0"}, {"print", "0"}};
+  CHECK(commands.ran == expected);
+  CHECK(r.out == "Type commands for definition of \"pair\".\nEnd with a line saying just \"end\".\n");
+}
+
+TEST_CASE("shell define: a failing line ends the macro and the script; names of commands are refused") {
+  FakeLines lines(typed({"define two", "bt", "regs", "end", "two", "version"}));
+  FakeRunner commands{{}, {"bt"}};
+  const Run r = run(lines, commands, kScript);
+  CHECK(r.code == 1);
+  CHECK(commands.ran == std::vector<Words>{{"bt"}});
+  CHECK(r.err == "cmds.gdb:5: Error in sourced command file: two\n");
+
+  FakeLines taken(typed({"define x", "regs", "end", "version"}));
+  FakeRunner none;
+  const Run refused = run(taken, none, kScript);
+  CHECK(refused.code == 2);
+  CHECK(none.ran.empty());  // the body was not run as commands either
+  CHECK(contains(refused.err, "define: x is a kdpctl command"));
+}
+
+TEST_CASE("shell define: a macro calling itself stops at a bound; a body without end is an error") {
+  FakeLines lines(typed({"define loop", "si", "loop", "end", "loop"}));
+  FakeRunner commands;
+  const Run r = run(lines, commands, kPrompt);
+  CHECK(commands.ran.size() == 16);
+  CHECK(contains(r.err, "macros nested deeper than 16"));
+
+  FakeLines open(typed({"define half", "si"}));
+  FakeRunner none;
+  CHECK(run(open, none, kScript).code == 2);
+  CHECK(none.ran.empty());
+  CHECK(substitute_args("x/$arg1 $arg0 $arg2 $argc", {"a", "b"}) == "x/b a $arg2 2");
 }
 
 std::vector<InputLine> read_all(const std::string& text) {
