@@ -271,7 +271,7 @@ int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostrea
       out << "kdpctl " << KDPCTL_VERSION << "\n";
     return kExitOk;
   }
-  if (context.may_open_shell) {
+  if (context.may_open_shell && !first->result.count("help")) {
     if (std::optional<int> code = open_shell(argc, argv, *first, out, err, context)) return *code;
   }
   if (first->words.empty() || first->words.front() == "help") {

@@ -57,6 +57,7 @@ class KeptHistory {
   }
   const std::vector<std::string>& lines() const { return lines_; }
   void add(const std::string& line) {
+    if (!lines_.empty() && lines_.back() == line) return;  // as the editor's history keeps it
     lines_.push_back(line);
     if (lines_.size() > 2 * kHistoryLines) lines_.erase(lines_.begin(), lines_.end() - kHistoryLines);
     if (path_.empty()) return;
@@ -73,13 +74,12 @@ class KeptHistory {
   std::vector<std::string> lines_;
 };
 
-int run_prompt(const ShellStart& start, Invocation& inv, const CommandRunner& run) {
+int run_prompt(Invocation& inv, const CommandRunner& run) {
   KeptHistory history(inv.err);
   Completer completer(kernel_names(inv));
   EditLineSource editor({prompt_text, &completer, history.lines(),
                          [&history](const std::string& line) { history.add(line); }});
   LoopOptions options{true, "", kShellHelp};
-  (void)start;
   return run_loop(editor, run, inv.out, inv.err, options);
 }
 
@@ -145,7 +145,7 @@ std::string prompt_text() { return "(kdpctl) "; }
 int run_shell(const ShellStart& start, Invocation& inv) {
   install_interrupt_handler();
   const CommandRunner run = runner_for(start, inv);
-  return start.interactive ? run_prompt(start, inv, run) : run_script(start, inv, run);
+  return start.interactive ? run_prompt(inv, run) : run_script(start, inv, run);
 }
 
 }  // namespace kdp::cli::shell

@@ -86,6 +86,15 @@ TEST_CASE("e2e shell: prompt, Tab completion, Enter repeats x, ^C stops a comman
   CHECK(contains(read_file(home.path() + "/state/kdpctl/history"), "x/gx &demo_magic\n"));
 }
 
+TEST_CASE("e2e shell: --help on a terminal prints the help, it does not open the prompt") {
+  if (!binaries_available()) return;
+  Kdpctl kdpctl;
+  TempDir home;
+  PtyProcess help(kdpctl.argv({"--help"}), shell_env(home.path()));
+  CHECK(help.wait_for("usage: kdpctl [OPTIONS] COMMAND [ARGS]"));
+  CHECK(help.finish() == 0);  // a prompt would wait for input and be killed at the deadline
+}
+
 #ifdef KDPCTL_DEMO_WORLD_DIR
 TEST_CASE("e2e shell: Tab completes a struct field after -> from the kernel's types") {
   if (!binaries_available()) return;
@@ -118,6 +127,17 @@ TEST_CASE("e2e shell: a script stops at its first failing command with that comm
   CHECK_FALSE(contains(r.out, "usage: kdpctl bt"));
   CHECK(contains(r.err, "kdpctl: unknown command \"nosuchcommand\""));
   CHECK(contains(r.err, "cmds.gdb:4: Error in sourced command file: nosuchcommand\n"));
+
+  // The same script on stdin (a file): the same run, named <stdin>.
+  const ProcessResult piped = run_process({"/bin/sh", "-c", "exec \"$0\" --state \"$1\" < \"$2\"", kdpctl_path(),
+                                           kdpctl.state_path(), script});
+  CHECK(piped.exit_code == 2);
+  CHECK(contains(piped.out, "usage: kdpctl x/FMT [ADDR]"));
+  CHECK(contains(piped.err, "<stdin>:4: Error in sourced command file: nosuchcommand\n"));
+  // stdin /dev/null, no command: kdpctl's help and the usage exit, as before the shell.
+  const ProcessResult bare = kdpctl.run({});
+  CHECK(bare.exit_code == 2);
+  CHECK(contains(bare.out, "usage: kdpctl [OPTIONS] COMMAND [ARGS]"));
 }
 
 }  // namespace
