@@ -20,6 +20,7 @@
 #include "kdp/base/json.h"
 #include "cli/global_options.h"
 #include "cli/interrupt.h"
+#include "cli/shell/shell.h"
 
 #ifndef KDPCTL_VERSION
 #define KDPCTL_VERSION "0.1.0"
@@ -41,6 +42,9 @@ std::unique_ptr<cxxopts::Options> make_parser(const CommandSpec* spec) {
   options->custom_help("").positional_help("").set_width(100);
   add_global_options(*options);
   options->add_options("global")("version", "print kdpctl's version");
+  if (!spec)
+    options->add_options("global")("x", "run the kdpctl commands in FILE, one a line (kdpctl < FILE too)",
+                                   cxxopts::value<std::string>(), "FILE");
   if (spec && spec->add_options) spec->add_options(*options);
   options->add_options()("words", "command and arguments", cxxopts::value<std::vector<std::string>>());
   options->parse_positional({"words"});
@@ -54,7 +58,10 @@ std::string option_help(const cxxopts::Options& parser, const std::vector<std::s
 }
 
 std::string general_help() {
-  std::string text = std::string(kIntro) + "\n\nusage: kdpctl [OPTIONS] COMMAND [ARGS]\n";
+  std::string text = std::string(kIntro) +
+                     "\n\nusage: kdpctl [OPTIONS] COMMAND [ARGS]\n"
+                     "       kdpctl [OPTIONS] [shell]     the (kdpctl) prompt, on a terminal\n"
+                     "       kdpctl [OPTIONS] -x FILE     run a script (also kdpctl < FILE)\n";
   // The general commands first, then each group under its own heading (gdb's `help kgm`).
   std::vector<std::string_view> groups = {""};
   for (const CommandSpec* c : all_commands())
@@ -237,6 +244,21 @@ Status run_command(const CommandSpec& spec, int argc, const char* const* argv, s
   return done;
 }
 
+// `kdpctl shell`, no command on a terminal, `-x FILE`, a script on stdin (cli/shell/shell.h);
+// nullopt when the command line asks for something else.
+std::optional<int> open_shell(int argc, const char* const* argv, const Parsed& first, std::ostream& out,
+                              std::ostream& err, const CliContext& context) {
+  std::optional<std::string> script;
+  if (first.result.count("x")) script = first.result["x"].as<std::string>();
+  auto start = shell::shell_start(argc, argv, first.words, script);
+  if (!start) return report(start.error(), false, out, err);
+  if (!*start) return std::nullopt;
+  auto global = read_global_options(first.result);
+  if (!global) return report(global.error(), false, out, err);
+  Invocation inv{std::move(*global), "shell", {}, &first.result, out, err, &context};
+  return shell::run_shell(**start, inv);
+}
+
 // The whole run; run_kdpctl adds the check that stdout took the output.
 int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
   auto first = parse(nullptr, argc, argv, true);
@@ -248,6 +270,9 @@ int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostrea
     else
       out << "kdpctl " << KDPCTL_VERSION << "\n";
     return kExitOk;
+  }
+  if (context.may_open_shell && !first->result.count("help")) {
+    if (std::optional<int> code = open_shell(argc, argv, *first, out, err, context)) return *code;
   }
   if (first->words.empty() || first->words.front() == "help") {
     const CommandSpec* spec = first->words.size() > 1 ? find_command(first->words[1]) : nullptr;

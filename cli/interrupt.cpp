@@ -21,6 +21,11 @@ void install_interrupt_handler() {
   ::sigaction(SIGINT, &action, nullptr);
 }
 
+void clear_interrupt() {
+  g_interrupted = false;
+  install_interrupt_handler();
+}
+
 const std::atomic<bool>* interrupt_flag() { return &g_interrupted; }
 
 }  // namespace kdp::cli

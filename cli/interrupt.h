@@ -7,6 +7,9 @@
 namespace kdp::cli {
 
 void install_interrupt_handler();
+// The shell, between commands: the flag cleared and the first-^C handler back, so ^C stops each
+// command in turn without ending the shell.
+void clear_interrupt();
 const std::atomic<bool>* interrupt_flag();
 
 }  // namespace kdp::cli

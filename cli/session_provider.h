@@ -52,6 +52,9 @@ struct CliContext {
   // The program (not a test, not the agent itself): a command run directly asks an agent holding
   // its kernel to let go first (agent_client.h let_agent_go), so the two never fight over it.
   bool agents_may_hold = false;
+  // The program: no command on a terminal opens the shell, `-x FILE` or a script on stdin runs it
+  // (cli/shell/shell.h). Never inside the shell itself, the agent or the tests' in-process runs.
+  bool may_open_shell = false;
   // Writes a file the user named for output (dump -o FILE); null: write_file here. The agent
   // streams the bytes to its client instead, which writes them (its files, its terminal for ^C).
   std::function<Status(const std::string& path, ByteView bytes)> write_output_file;

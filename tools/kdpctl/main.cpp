@@ -12,5 +12,6 @@ int main(int argc, char** argv) {
   context.agent_mode = !(ci && std::string_view(ci) == "true");
   context.program_path = argv[0];
   context.agents_may_hold = true;
+  context.may_open_shell = true;
   return kdp::cli::run_kdpctl(argc, argv, std::cout, std::cerr, context);
 }
