@@ -61,3 +61,17 @@ TEST_CASE("a selection holds only at the stop it was made at; a thread's saved r
   s.thread.reset();
   CHECK(thread_registers(s, cpu) == cpu);
 }
+
+TEST_CASE("a temporary breakpoint (tbreak) keeps its flag in the state file") {
+  auto state = parse_state("breakpoint 1 0xffffff8000396210 hits 2 temporary\nbreakpoint 2 0x10 temporary\nbreakpoint 3 0x20\n", "s");
+  REQUIRE(state.has_value());
+  REQUIRE(state->breakpoints.entries().size() == 3);
+  CHECK(state->breakpoints.entries()[0].temporary);
+  CHECK(state->breakpoints.entries()[0].hits == 2);
+  CHECK(state->breakpoints.entries()[1].temporary);
+  CHECK(!state->breakpoints.entries()[2].temporary);
+  auto again = parse_state(serialize_state(*state), "s");
+  REQUIRE(again.has_value());
+  CHECK(*again == *state);
+  CHECK(!parse_state("breakpoint 1 0x10 temporary temporary\n", "s").has_value());
+}
