@@ -201,32 +201,29 @@ TEST_CASE("showactstack ADDR: kgmacros' showactheader and showactint with the st
   if (!binaries_available()) return;
   WorldRun w(34);
   const auto& m = w.model();
-  const kdp::world::ThreadModel* t = nullptr;
-  for (const auto& th : m.threads)
-    if (th.kernel_stack && th.frames.size() >= 2 && th.uthread == 0 && (th.state & 1) == 0 &&
-        std::none_of(th.frames.begin(), th.frames.end(), [](const auto& f) { return contains(f.symbol, " + "); }))
-      t = &th;  // kernel frames only: kext frames are named by the kmod list
-  REQUIRE(t != nullptr);  // the world has a plain kernel thread with a stack
-  // kgmacros.md §3, showactint for a thread without a uthread, not waiting, mode 1.
+  // The thread running on the stopped CPU: a kernel_task thread with a uthread, running (R), no
+  // I/O policy, not waiting, its frames all in the kernel.
+  const kdp::world::ThreadModel* t = m.thread_at(m.stopped_thread);
+  REQUIRE(t != nullptr);
+  REQUIRE(t->kernel_stack != 0);
+  REQUIRE(t->uthread != 0);
+  REQUIRE(t->state == 4);
+  REQUIRE(t->pth_name.empty());
+  // kgmacros.md §3: showactheader, then showactint mode 1.
   const std::string pad = "        ";
   std::string expected = "          " + pad + "  thread    " + pad + "    thread_id " + pad + "  processor " + pad +
                          "   pri io_policy   state    wait_queue" + pad + "  wait_event\n";
   char pri[16];
   std::snprintf(pri, sizeof pri, "   %3d ", t->sched_pri);
   expected += "            " + pad + hex_of(t->address) + (t->workq ? "[WQ]" : "    ") + "  " + hex_of(t->thread_id) +
-              "   " + hex_of(t->last_processor) + pri;
-  static const char kLetters[] = "IPAHURSW";
-  for (int bit = 7; bit >= 0; --bit)
-    if (t->state & (1u << bit)) expected += kLetters[7 - bit];
+              "   " + hex_of(t->last_processor) + pri + "     " + "        " + "R";
   const std::string lead = "\n          " + pad + "      ";
-  expected += lead + "kernel_stack=" + hex_of(t->kernel_stack) + lead + "stacktop=" + hex_of(t->k_rbp);
+  expected += "\n          " + lead + "kernel_stack=" + hex_of(t->kernel_stack) + lead + "stacktop=" + hex_of(t->k_rbp);
   for (const auto& f : t->frames) {
-    const std::string sym = f.symbol;
-    const size_t plus = sym.find('+');
-    const std::string name = plus == std::string::npos ? sym : sym.substr(0, plus);
-    const uint64_t offset = plus == std::string::npos ? 0 : std::stoull(sym.substr(plus + 3), nullptr, 16);
-    expected += lead + hex_of(f.rbp) + "  " + hex_of(f.return_address) + " <" + name +
-                (offset ? "+" + std::to_string(offset) : "") + ">";
+    const size_t plus = f.symbol.find('+');
+    REQUIRE(plus != std::string::npos);
+    expected += lead + hex_of(f.rbp) + "  " + hex_of(f.return_address) + " <" + f.symbol.substr(0, plus) + "+" +
+                std::to_string(std::stoull(f.symbol.substr(plus + 3), nullptr, 16)) + ">";
   }
   expected += lead + "stackbottom=" + hex_of(t->frames.back().rbp) + "\n";
   CHECK(w.run({"showactstack", hex_of(t->address)}).out == expected);
