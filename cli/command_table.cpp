@@ -18,12 +18,16 @@ const std::vector<const CommandSpec*>& table() {
         &decode_command(),
         &delete_command(),
         &detach_command(),
+        &disassemble_command(),
         &dump_command(),
+        &down_command(),
         &dumpinfo_command(),
         &examine_command(),
+        &frame_command(),
         &hostinfo_command(),
         &info_command(),
         &list_command(),
+        &nexti_command(),
         &pcap_command(),
         &print_command(),
         &ptype_command(),
@@ -33,6 +37,10 @@ const std::vector<const CommandSpec*>& table() {
         &set_command(),
         &status_command(),
         &step_command(),
+        &switchtoact_command(),
+        &tbreak_command(),
+        &thread_command(),
+        &up_command(),
         &version_command(),
     };
     for (const CommandSpec* kgmacro : kgmacro_commands()) all.push_back(kgmacro);
@@ -51,7 +59,8 @@ struct Alias {
 constexpr Alias kAliases[] = {
     {"p", "print"},   {"inspect", "print"}, {"c", "continue"}, {"cont", "continue"}, {"b", "break"},
     {"br", "break"},  {"where", "bt"},      {"backtrace", "bt"}, {"si", "step"},      {"stepi", "step"},
-    {"d", "delete"},  {"i", "info"},        {"l", "list"},
+    {"d", "delete"},  {"i", "info"},        {"l", "list"},       {"f", "frame"},
+    {"disas", "disassemble"}, {"ni", "nexti"},
 };
 
 std::string_view command_named(std::string_view name) {

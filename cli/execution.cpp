@@ -46,12 +46,25 @@ Error resume_failed(client::Session& session, State& state, Error error) {
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
                                   const ResumeFn& resume) {
   KDP_TRY(auto session, open_session(inv, state, AttachKind::kReattach, prepare));
+  // The kernel runs: gdb's selected thread and frame belong to the stop it leaves.
+  state.selection.reset();
+  (void)inv.update_state([](State& now) -> Status {
+    now.selection.reset();
+    return {};
+  });
   auto stop = resume(*session);
   if (!stop) {
     if (session->running()) (void)note_left_running(inv, state);
     return resume_failed(*session, state, std::move(stop).error());
   }
   return Resumed{std::move(session), std::move(stop).value()};
+}
+
+void note_breakpoint_stop(State& state, const client::StopEvent& stop) {
+  if (!stop.breakpoint_hit) return;
+  state.breakpoints.record_hit(stop.rip);
+  if (const Breakpoint* hit = state.breakpoints.find(stop.rip); hit && hit->temporary)
+    (void)state.breakpoints.remove(stop.rip);  // found just now: cannot fail
 }
 
 std::optional<kgm::Frame> stop_frame(const KernelHooks& hooks, client::Session& session, const client::StopEvent& stop) {
@@ -97,11 +110,11 @@ void print_stop(Invocation& inv, const State& state, const client::StopEvent& st
   }
   const std::optional<std::string> source = source_text(frame);
   if (bp && source) {
-    inv.out << "Breakpoint " << bp->number << ", " << *source << "\n";
+    inv.out << (bp->temporary ? "Temporary breakpoint " : "Breakpoint ") << bp->number << ", " << *source << "\n";
     return;
   }
   if (bp) {
-    inv.out << gdb_breakpoint_line(bp->number, stop.rip, symbols) << "\n";
+    inv.out << gdb_breakpoint_line(bp->number, stop.rip, symbols, bp->temporary) << "\n";
     return;
   }
   inv.out << "Program received " << stop.description() << ".\n";

@@ -40,6 +40,10 @@ using ResumeFn = std::function<Expected<client::StopEvent>(client::Session&)>;
 Expected<Resumed> resume_retrying(const Invocation& inv, State& state, const SessionWork& prepare,
                                   const ResumeFn& resume);
 
+// A stop on one of the user's breakpoints: its hit counted, and a temporary one (tbreak) deleted,
+// as gdb's (the agent takes a deleted one out of the kernel before the next resume).
+void note_breakpoint_stop(State& state, const client::StopEvent& stop);
+
 // The frame the kernel stopped in: pc, rbp, symbol, and with the kernel's dSYM its function,
 // arguments and line (bt's frame #0). nullopt for a termination, or when the registers cannot be
 // read.

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "cli/frame_selection.h"
 #include "cli/session_open.h"
 #include "kgm/core_memory.h"
 #include "kgm/file_memory.h"
@@ -20,8 +21,9 @@ void report_requests(const Invocation& inv, uint64_t requests, const std::string
 
 Status run_offline(const Invocation& inv, const State& state, kgm::Memory& memory, MemorySource source,
                    RegisterSource registers, const TargetWork& work) {
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{nullptr, &memory, registers}));
-  TargetView view{source, memory, *hooks, std::move(registers)};
+  SelectedRegisters selected = select_registers(state, std::move(registers), memory);
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{nullptr, &memory, selected.frame}));
+  TargetView view{source, memory, *hooks, selected.frame, nullptr, nullptr, selected.thread, selected.cpu};
   Status done = work(view);
   const kgm::MemoryStats s = memory.stats();
   report_requests(inv, 0, memory.source() + ": " + std::to_string(s.requests) + " reads");
@@ -54,10 +56,12 @@ Status run_live(const Invocation& inv, State& state, const TargetWork& work) {
     // The agent's cache may outlive this command (hits count from here); a fresh one starts at 0.
     const std::shared_ptr<kgm::Memory> cached = inv.sessions().memory(session);
     const uint64_t hits_before = cached->stats().cache_hits;
-    RegisterSource registers = [&session] { return session.read_registers(); };
+    RegisterSource cpu = [&session] { return session.read_registers(); };
+    SelectedRegisters selected = select_registers(state, std::move(cpu), *cached);
     Status done = [&]() -> Status {
-      KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{&session.target(), cached.get(), registers}));
-      TargetView view{MemorySource::kLive, *cached, *hooks, registers, &session, &session.target()};
+      KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{&session.target(), cached.get(), selected.frame}));
+      TargetView view{MemorySource::kLive, *cached, *hooks, selected.frame, &session, &session.target(),
+                      selected.thread, selected.cpu};
       return work(view);
     }();
     requests += session.stats().requests;  // a fresh session: its handshake included

@@ -28,9 +28,13 @@ struct TargetView {
   MemorySource source;
   kgm::Memory& memory;
   const KernelHooks& hooks;               // symbols from --kernel (checked against the live kernel)
-  RegisterSource registers;               // the stopped CPU: READREGS, or the core's first thread
+  // The selected frame's registers (cli/frame_selection.h): the stopped CPU's (READREGS, or the
+  // core's first thread) unless `thread N`, `switchtoact` or `frame N` chose another.
+  RegisterSource registers;
   client::Session* session = nullptr;     // live only
   const client::TargetInfo* running = nullptr;  // live only
+  RegisterSource thread_registers = {};   // the selected thread's innermost frame (bt, frame)
+  RegisterSource cpu_registers = {};      // the stopped CPU's, whatever is selected
 };
 
 using TargetWork = std::function<Status(TargetView& view)>;

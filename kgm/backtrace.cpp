@@ -77,17 +77,18 @@ std::string source_frame_text(const SourceFrame& frame) {
   return text;
 }
 
+std::string render_frame(const Frame& f, size_t level) {
+  char head[48];
+  if (f.source && f.source->at_line_start)
+    std::snprintf(head, sizeof head, "#%-3zu", level);
+  else
+    std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", level, static_cast<unsigned long long>(f.pc));
+  return head + (f.source ? source_frame_text(*f.source) : f.symbol.value_or("??") + " ()") + "\n";
+}
+
 std::string render_backtrace(const Backtrace& bt) {
   std::string out;
-  for (size_t i = 0; i < bt.frames.size(); ++i) {
-    const Frame& f = bt.frames[i];
-    char head[48];
-    if (f.source && f.source->at_line_start)
-      std::snprintf(head, sizeof head, "#%-3zu", i);
-    else
-      std::snprintf(head, sizeof head, "#%-3zu0x%016llx in ", i, static_cast<unsigned long long>(f.pc));
-    out += head + (f.source ? source_frame_text(*f.source) : f.symbol.value_or("??") + " ()") + "\n";
-  }
+  for (size_t i = 0; i < bt.frames.size(); ++i) out += render_frame(bt.frames[i], i);
   bool normal_end = bt.stop == StopReason::kNullFramePointer || bt.stop == StopReason::kNullReturnAddress;
   // A failed read is the caller's error to report, not a stop of the stack.
   if (!normal_end && bt.stop != StopReason::kReadFailed) {

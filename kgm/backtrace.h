@@ -66,6 +66,9 @@ Backtrace walk_frames(uint64_t rip, uint64_t rbp, Memory& memory, const macho::S
 // gdb's wording for the reason ("previous frame inner to this frame (corrupt stack?)").
 std::string describe(StopReason reason);
 
+// One frame's line as bt prints it at `level`, ending in '\n' (gdb's `frame N` prints the same).
+std::string render_frame(const Frame& frame, size_t level);
+
 // gdb-like lines, each ending in '\n':  "#0  0xffffff80002c5c44 in Debugger+0x4 ()"; unknown
 // code is "?? ()"; abnormal stops add "Backtrace stopped: <why>".
 std::string render_backtrace(const Backtrace& bt);

@@ -8,7 +8,7 @@
 namespace kdp::kgm {
 namespace {
 
-constexpr std::array<CommandSpec, 16> kCommands = {{
+constexpr std::array<CommandSpec, 18> kCommands = {{
     {"showversion", "showversion", "print the kernel's version string", ArgKind::kNone, cmd::showversion},
     {"showalltasks", "showalltasks", "list every task with its process", ArgKind::kNone, cmd::showalltasks},
     {"showtask", "showtask ADDR", "show one task (struct task *)", ArgKind::kAddress, cmd::showtask},
@@ -26,6 +26,8 @@ constexpr std::array<CommandSpec, 16> kCommands = {{
      cmd::showallstacks},
     {"showcurrentthreads", "showcurrentthreads", "the thread running on each processor", ArgKind::kNone,
      cmd::showcurrentthreads},
+    {"showact", "showact ADDR", "one thread's row (struct thread *)", ArgKind::kAddress, cmd::showact},
+    {"showactstack", "showactstack ADDR", "one thread's row with its kernel stack", ArgKind::kAddress, cmd::showactstack},
     {"paniclog", "paniclog", "print the panic log buffer (debug_buf)", ArgKind::kNone, cmd::paniclog},
     {"showbootargs", "showbootargs", "print the boot arguments", ArgKind::kNone, cmd::showbootargs},
     {"zprint", "zprint", "list the kernel's zones", ArgKind::kNone, cmd::zprint},

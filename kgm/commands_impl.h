@@ -26,6 +26,8 @@ CommandResult showallkmods(const KernelContext& ctx, Arg);
 CommandResult showkmodaddr(const KernelContext& ctx, Arg address);
 CommandResult showallstacks(const KernelContext& ctx, Arg);
 CommandResult showcurrentthreads(const KernelContext& ctx, Arg);
+CommandResult showact(const KernelContext& ctx, Arg thread);
+CommandResult showactstack(const KernelContext& ctx, Arg thread);
 CommandResult zprint(const KernelContext& ctx, Arg);
 
 }  // namespace kdp::kgm::cmd

@@ -40,7 +40,7 @@ std::string where(uint64_t address, const KernelHooks& hooks) {
   return gdb_address(address, hooks.symbols());
 }
 
-Status run_break(Invocation& inv) {
+Status set_breakpoint(Invocation& inv, bool temporary) {
   KDP_TRY_STATUS(inv.expect_args(1, 1, "ADDR"));
   KDP_TRY(State state, inv.load_state());
   std::unique_ptr<KernelHooks> hooks;
@@ -61,17 +61,21 @@ Status run_break(Invocation& inv) {
   // The number comes from the state as it is on disk now: another kdpctl may have added one.
   Breakpoint bp;
   KDP_TRY_STATUS(inv.update_state([&](State& now) -> Status {
-    KDP_TRY(bp, now.breakpoints.add(address));
+    KDP_TRY(bp, now.breakpoints.add(address, temporary));
     return {};
   }));
   if (inv.global.json) {
     JsonWriter j;
-    inv.out << j.begin_object().field("number", bp.number).hex_field("address", address).end_object().str() << "\n";
+    inv.out << j.begin_object().field("number", bp.number).hex_field("address", address).field("temporary", temporary)
+                   .end_object().str() << "\n";
     return {};
   }
-  inv.out << "Breakpoint " << bp.number << " at " << where(address, *hooks) << "\n";
+  inv.out << (temporary ? "Temporary breakpoint " : "Breakpoint ") << bp.number << " at " << where(address, *hooks) << "\n";
   return {};
 }
+
+Status run_break(Invocation& inv) { return set_breakpoint(inv, false); }
+Status run_tbreak(Invocation& inv) { return set_breakpoint(inv, true); }
 
 const CommandSpec kBreak{
     .name = "break",
@@ -83,7 +87,15 @@ const CommandSpec kBreak{
     .run = run_break,
 };
 
+const CommandSpec kTbreak{
+    .name = "tbreak",
+    .usage = "tbreak ADDR",
+    .summary = "set a temporary breakpoint: deleted when the kernel stops on it (gdb's tbreak)",
+    .run = run_tbreak,
+};
+
 }  // namespace
 
 const CommandSpec& break_command() { return kBreak; }
+const CommandSpec& tbreak_command() { return kTbreak; }
 }  // namespace kdp::cli

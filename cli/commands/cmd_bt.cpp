@@ -1,20 +1,18 @@
-// kdpctl bt: the stopped CPU's call stack by walking saved frame pointers (kgm::walk_frames) over
+// kdpctl bt: the selected thread's call stack (the stopped CPU's unless `thread N` chose another) by walking saved frame pointers (kgm::walk_frames) over
 // the invocation's memory (live, or --core with the core's thread state), every frame symbolicated
 // when a kernel is loaded (kext frames by kext name and offset), printed like gdb's `bt`. Unmapped
 // or garbage frames end the walk with gdb's "Backtrace stopped: ..."; a failed read (timeout,
 // protocol error) is an error with its own exit code, after the frames found before it.
 #include <ostream>
 
+#include "cli/backtrace_view.h"
 #include "cli/command.h"
 #include "cli/core/number.h"
 #include "cli/core/user_text.h"
 #include "cli/core/frame_json.h"
-#include "cli/kernel_context.h"
 #include "kdp/base/json.h"
 
 #include "kgm/backtrace.h"
-#include "kgm/dwarf_frames.h"
-#include "kgm/kexts.h"
 
 namespace kdp::cli {
 namespace {
@@ -25,16 +23,6 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
   for (const kgm::Frame& f : bt.frames) write_frame_json(j, f);
   j.end_array().field("stop", kgm::describe(bt.stop)).field("detail", bt.detail);
   inv.out << j.end_object().str() << "\n";
-}
-
-// Kext frames as the kmod list names them, "com.apple.driver.X + 0x40" (KextNamer::describe, the
-// spelling of showkmodaddr); the symbolizer's "name+0x40" is the one disassembly uses.
-void spell_kext_frames(kgm::Backtrace& bt, const kgm::KernelContext& ctx) {
-  kgm::KextNamer kexts(ctx);
-  for (kgm::Frame& f : bt.frames) {
-    if (!f.symbol || ctx.symbols.is_kernel_address(f.pc)) continue;
-    if (auto name = kexts.describe(f.pc); name && *name) f.symbol = **name;
-  }
 }
 
 struct BtArguments {
@@ -76,22 +64,9 @@ Status run_bt(Invocation& inv) {
   std::optional<kgm::Backtrace> bt;
   const TargetWork work = [&](TargetView& target) -> Status {
     bt.reset();
-    KDP_TRY(wire::X86ThreadState64 regs, target.registers());
-    // Beyond gdb's `?? ()`: frames in kexts are named from the kmod list when the kernel's types
-    // are known; otherwise (or without --kernel) the kernel file's symbols alone.
-    const macho::Symbolizer* symbolizer = target.hooks.symbolizer();
-    std::unique_ptr<KernelModel> kernel;
-    std::optional<kgm::KernelAndKextSymbolizer> with_kexts;
-    if (symbolizer != nullptr) {
-      if (auto model = KernelModel::open(target, "bt", inv.global.types)) {
-        kernel = std::move(model).value();
-        symbolizer = &with_kexts.emplace(kernel->context());
-      }
-    }
-    bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
-    if (kernel) spell_kext_frames(*bt, kernel->context());
-    // With the kernel's dSYM, frames read as gdb's with debug info: func (arg=value) at file:line.
-    if (auto dwarf = target.hooks.debug_info()) kgm::add_source_frames(*bt, *dwarf, target.memory, target.hooks.slide(), regs.rsp());
+    // The selected thread's stack from its innermost frame, whatever frame is selected (gdb's bt).
+    KDP_TRY(wire::X86ThreadState64 regs, target.thread_registers());
+    bt = symbolic_backtrace(target, regs, inv.global.types);
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};

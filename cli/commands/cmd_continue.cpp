@@ -45,7 +45,7 @@ Status run_continue(Invocation& inv) {
   print_stop(inv, state, stop, hooks->symbols(), stop_frame(*hooks, *resumed->session, stop));
   Status saved = inv.update_state_after_output([&](State& now) -> Status {
     KDP_TRY_STATUS(keep_planted(now));
-    if (stop.breakpoint_hit) now.breakpoints.record_hit(stop.rip);
+    note_breakpoint_stop(now, stop);
     return {};
   });
   return removed ? saved : removed;

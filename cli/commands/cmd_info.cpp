@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "cli/frame_commands.h"
 #include "cli/core/breakpoints.h"
 #include "cli/core/user_text.h"
 #include "cli/debug_info.h"
@@ -89,7 +90,7 @@ Status info_line(Invocation& inv, const std::string& location) {
 }
 
 Status run_info(Invocation& inv) {
-  KDP_TRY_STATUS(inv.expect_args(1, 64, "breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC"));
+  KDP_TRY_STATUS(inv.expect_args(1, 64, "breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC|frame|threads"));
   const std::string what = inv.args[0];
   if (what == "line") {
     if (inv.args.size() != 2) return usage_error("usage: info line ADDR|*ADDR|FUNC");
@@ -111,14 +112,17 @@ Status run_info(Invocation& inv) {
   if (inv.args.size() > 1) return usage_error("info " + what + ": unexpected argument " + quote_user_text(inv.args[1]));
   inv.args.clear();
   if (std::string_view("breakpoints").starts_with(what) && !what.empty()) return info_breakpoints(inv);
-  return usage_error("info: unknown topic " + quote_user_text(what) + " (breakpoints, registers, symbol ADDR, line ADDR|FUNC)");
+  if (std::string_view("frame").starts_with(what) && !what.empty()) return info_frame(inv);
+  if (std::string_view("threads").starts_with(what) && what.size() >= 2) return info_threads(inv);
+  return usage_error("info: unknown topic " + quote_user_text(what) +
+                     " (breakpoints, registers, symbol ADDR, line ADDR|FUNC, frame, threads)");
 }
 
 const CommandSpec kInfo{
     .name = "info",
-    .usage = "info breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC",
+    .usage = "info breakpoints|registers [NAME...]|symbol ADDR|line ADDR|FUNC|frame|threads",
     .summary = "list the breakpoints (no target needed), the registers (same as regs), the symbol at ADDR, "
-               "or the source line at ADDR or FUNC (needs the kernel's dSYM)",
+               "the source line at ADDR or FUNC (needs the kernel's dSYM), the selected frame, or the kernel's threads",
     .run = run_info,
 };
 

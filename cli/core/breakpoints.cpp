@@ -8,10 +8,10 @@
 
 namespace kdp::cli {
 
-Expected<Breakpoint> BreakpointList::add(uint64_t address) {
+Expected<Breakpoint> BreakpointList::add(uint64_t address, bool temporary) {
   if (const Breakpoint* existing = find(address))
     return usage_error("breakpoint " + std::to_string(existing->number) + " is already at " + hex(address));
-  Breakpoint bp{next_number_++, address, 0};
+  Breakpoint bp{next_number_++, address, 0, temporary};
   entries_.push_back(bp);
   return bp;
 }
@@ -55,7 +55,7 @@ std::vector<std::string> format_breakpoint_table(const BreakpointList& list, con
   std::vector<std::string> lines = {"Num     Type           Disp Enb Address            What"};
   for (const Breakpoint& b : list.entries()) {
     char head[64];
-    std::snprintf(head, sizeof head, "%-7d %-14s %-4s %-3s ", b.number, "breakpoint", "keep", "y");
+    std::snprintf(head, sizeof head, "%-7d %-14s %-4s %-3s ", b.number, "breakpoint", b.temporary ? "del" : "keep", "y");
     lines.push_back(head + hex_padded(b.address) + " " + gdb_symbol_suffix(b.address, symbols));
     if (b.hits > 0)
       lines.push_back("\tbreakpoint already hit " + std::to_string(b.hits) + (b.hits == 1 ? " time" : " times"));

@@ -16,6 +16,7 @@ struct Breakpoint {
   int number = 0;
   uint64_t address = 0;
   uint64_t hits = 0;  // stops observed at this breakpoint (gdb's "already hit N times")
+  bool temporary = false;  // tbreak: deleted when hit (gdb's Disp "del")
   friend bool operator==(const Breakpoint&, const Breakpoint&) = default;
 };
 
@@ -23,7 +24,7 @@ class BreakpointList {
  public:
   // A new breakpoint with the next number; a second one at the same address is refused because
   // the kernel keeps one saved byte per address (KDPERR_BREAKPOINT_ALREADY_SET).
-  Expected<Breakpoint> add(uint64_t address);
+  Expected<Breakpoint> add(uint64_t address, bool temporary = false);
   // Adds a breakpoint read back from the state file (numbers must stay unique and increasing).
   Status restore(const Breakpoint& bp);
   Expected<Breakpoint> remove(uint64_t address);

@@ -64,12 +64,14 @@ Expected<char> parse_letter(std::string_view value, std::string_view letters, st
 
 Status parse_breakpoint(std::string_view value, State& state) {
   const std::vector<std::string_view> w = words(value);
-  if (w.size() != 2 && !(w.size() == 4 && w[2] == "hits"))
-    return usage_error("expected \"breakpoint NUMBER ADDRESS [hits COUNT]\"");
   Breakpoint bp;
+  bp.temporary = !w.empty() && w.back() == "temporary";
+  const size_t fields = w.size() - (bp.temporary ? 1 : 0);
+  if (fields != 2 && !(fields == 4 && w[2] == "hits"))
+    return usage_error("expected \"breakpoint NUMBER ADDRESS [hits COUNT] [temporary]\"");
   KDP_TRY(bp.number, parse_int(w[0], "breakpoint number", 1, 1000000));
   KDP_TRY(bp.address, parse_u64(w[1], "breakpoint address"));
-  if (w.size() == 4) {
+  if (fields == 4) {
     KDP_TRY(bp.hits, parse_u64(w[3], "hit count"));
   }
   return state.breakpoints.restore(bp);
@@ -179,6 +181,10 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          return {};
        }},
       {"value", parse_value},
+      {"select", [](std::string_view v, State& s) -> Status {
+         KDP_TRY(s.selection, parse_selection(v));
+         return {};
+       }},
       {"print.next", [](std::string_view v, State& s) -> Status {
          KDP_TRY(int next, parse_int(v, "print.next", 1, 1000000000));
          s.next_value = static_cast<uint64_t>(next);
@@ -238,6 +244,7 @@ std::string serialize_state(const State& s) {
   for (const Breakpoint& b : s.breakpoints.entries()) {
     out << "breakpoint " << b.number << " " << hex(b.address);
     if (b.hits) out << " hits " << b.hits;
+    if (b.temporary) out << " temporary";
     out << "\n";
   }
   if (s.breakpoints.next_number() > 1) out << "next-breakpoint " << s.breakpoints.next_number() << "\n";
@@ -252,6 +259,7 @@ std::string serialize_state(const State& s) {
   if (s.next_value) out << "print.next " << *s.next_value << "\n";
   for (const auto& [name, v] : s.values)
     out << "value " << name << " " << hex(v.bits) << " " << (v.address ? hex(*v.address) : "-") << " " << v.type << "\n";
+  if (s.selection) out << "select " << format_selection(*s.selection) << "\n";
   return out.str();
 }
 

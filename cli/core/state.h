@@ -18,6 +18,7 @@
 //   print.next 4
 //   value 3 0xffffff8008a3c000 - struct proc *
 //   value p 0x0 0xffffff8008a3c000 struct proc
+//   select 0xffffff8000396210 0xffffff8000e03ec0 1
 //
 // A malformed file is an error naming the file and line (never a guess), and it is never
 // overwritten: commands load before they save, so a failed load stops them first (only
@@ -38,6 +39,7 @@
 #include "kdp/client/session.h"
 #include "cli/core/breakpoints.h"
 #include "cli/core/examine_format.h"
+#include "cli/core/selection.h"
 
 namespace kdp::cli {
 
@@ -91,6 +93,7 @@ struct State {
   std::optional<uint64_t> next_value;      // print's next value history number ($N), as in gdb
   // "1", "2" ...: the value history; other names: convenience variables (`set $p = ...`).
   std::map<std::string, StoredValue> values;
+  std::optional<Selection> selection;      // gdb's selected thread and frame (cli/core/selection.h)
   friend bool operator==(const State&, const State&) = default;
 };
 

@@ -9,8 +9,8 @@ std::string gdb_frame_line(uint64_t pc, const SymbolLookup& symbols) {
   return hex_padded(pc) + " in " + gdb_function_name(pc, symbols) + " ()";
 }
 
-std::string gdb_breakpoint_line(int number, uint64_t pc, const SymbolLookup& symbols) {
-  return "Breakpoint " + std::to_string(number) + ", " + gdb_frame_line(pc, symbols);
+std::string gdb_breakpoint_line(int number, uint64_t pc, const SymbolLookup& symbols, bool temporary) {
+  return (temporary ? "Temporary breakpoint " : "Breakpoint ") + std::to_string(number) + ", " + gdb_frame_line(pc, symbols);
 }
 
 std::string cpu_type_name(uint32_t cpu_type) {

@@ -13,7 +13,7 @@ namespace kdp::cli {
 std::string gdb_frame_line(uint64_t pc, const SymbolLookup& symbols);
 
 // "Breakpoint 1, " + gdb_frame_line.
-std::string gdb_breakpoint_line(int number, uint64_t pc, const SymbolLookup& symbols);
+std::string gdb_breakpoint_line(int number, uint64_t pc, const SymbolLookup& symbols, bool temporary = false);
 
 // "x86_64" for 0x01000007 and the other CPU_TYPE_* values a KDP target may report.
 std::string cpu_type_name(uint32_t cpu_type);

@@ -235,7 +235,7 @@ TEST_CASE("odd arguments: malformed decode, unknown info topic, negative numbers
   CHECK(contains(decode.out, "malformed (1 bytes)"));
   ProcessResult info = cli.run({"info", "frob"});
   CHECK(info.exit_code == 2);
-  CHECK(contains(info.err, "(breakpoints, registers, symbol ADDR, line ADDR|FUNC)"));
+  CHECK(contains(info.err, "(breakpoints, registers, symbol ADDR, line ADDR|FUNC, frame, threads)"));
   ProcessResult control = cli.run({"info", "\x1b[31mred\x07"});
   CHECK(control.err.find('\x1b') == std::string::npos);
   CHECK(contains(control.err, "\\x1b[31mred\\x07"));

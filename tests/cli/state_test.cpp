@@ -126,7 +126,7 @@ TEST_CASE("malformed state names the file and line and says what is wrong") {
   CHECK(parse_error("target\n") == "state file /tmp/st:1: target needs a value");
   CHECK(parse_error("target a b\n").find("takes one word") != std::string::npos);
   CHECK(parse_error("\n\nbreakpoint 1\n") ==
-        "state file /tmp/st:3: expected \"breakpoint NUMBER ADDRESS [hits COUNT]\"");
+        "state file /tmp/st:3: expected \"breakpoint NUMBER ADDRESS [hits COUNT] [temporary]\"");
   CHECK(parse_error("breakpoint 1 0xzz\n") == "state file /tmp/st:1: invalid breakpoint address \"0xzz\"");
   CHECK(parse_error("breakpoint 1 0x10\nbreakpoint 1 0x20\n").find(":2: breakpoint number 1 is out of order") != std::string::npos);
   CHECK(parse_error("breakpoint 1 0x10\nbreakpoint 2 0x10\n").find(":2: two breakpoints at 0x10") != std::string::npos);

@@ -117,11 +117,34 @@ def main():
         both("break", ["break", regs["rip"]], ["break", "no_such_symbol"])
         both("continue", ["--kernel", demo_kernel, "continue"], ["continue"])
         both("step", ["--kernel", demo_kernel, "step"], ["step"])
+        both("nexti", ["nexti"], ["nexti"])
+        both("tbreak", ["tbreak", "0xffffff8000200000"], ["tbreak", "no_such_symbol"])
         both("delete", ["delete", "1"], ["delete", "7"])
         both("dumpinfo", ["dumpinfo"], ["dumpinfo"])
         both("dump", ["dump", "0xffffff8000200000", "64", "-o", os.path.join(work, "d.bin")],
              ["dump", "0xffffff8000200000", "64"])
         both("decode", ["decode", "12", "00", "0a", "00", "00", "00", "00", "00", "a0", "a0"], ["decode", "01"])
+        selection = os.path.join(work, "selection.state")  # frames and threads of the world's core
+
+        def selects(name, ok_args, definition=None):
+            covered.add(name)
+            check(name, ok_args + core, selection, definition or name, True)
+            check(name, ok_args, fresh, None, False)
+
+        selects("frame", ["frame", "1"], "frame_selection")
+        selects("up", ["up"])
+        selects("down", ["down"])
+        check("info", ["info", "frame"] + core, selection, "info", True)
+        threads = check("info", ["info", "threads"] + core, selection, "info", True) or {"threads": []}
+        stacked = [t for t in threads["threads"] if "saved_rip" in t] or [{"id": 1, "thread": "0x0"}]
+        selects("thread", ["thread", str(stacked[0]["id"])])
+        check("thread", ["thread"] + core, selection, "thread", True)
+        selects("switchtoact", ["switchtoact", stacked[-1]["thread"]])
+        selects("disassemble", ["disassemble", "Debugger"])
+        for name in ("showact", "showactstack"):
+            covered.add(name)
+            check(name, [name, stacked[-1]["thread"]] + core, fresh, "kgmacro", True)
+            check(name, [name, stacked[-1]["thread"]] + core[:2], fresh, None, False)
         both("print", ["print", "struct proc", "kernproc"] + core, ["print", "struct proc", "kernproc"])
         both("ptype", ["ptype", "struct proc"], ["ptype", "struct no_such_struct"])
         both("set", ["set", "disassembly-flavor", "intel"], ["set", "frob", "on"])

@@ -198,7 +198,7 @@ TEST_CASE("planner: each task and proc is one prefetched span, read in the fewes
 
 TEST_CASE("command table: names, usage errors, numbers and the ADDR resolver") {
   using kdp::kgm::find_command;
-  CHECK(kdp::kgm::kgmacros_commands().size() == 16);
+  CHECK(kdp::kgm::kgmacros_commands().size() == 18);  // with showact and showactstack
   CHECK(kdp::kgm::kCommandGroupTitle == "kernel (kgmacros)");
   CHECK(find_command("nosuch") == nullptr);
   auto w = build_world();
