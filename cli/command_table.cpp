@@ -23,6 +23,7 @@ const std::vector<const CommandSpec*>& table() {
         &examine_command(),
         &hostinfo_command(),
         &info_command(),
+        &kext_command(),
         &list_command(),
         &pcap_command(),
         &print_command(),

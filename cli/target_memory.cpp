@@ -20,7 +20,8 @@ void report_requests(const Invocation& inv, uint64_t requests, const std::string
 
 Status run_offline(const Invocation& inv, const State& state, kgm::Memory& memory, MemorySource source,
                    RegisterSource registers, const TargetWork& work) {
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{nullptr, &memory, registers}));
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state,
+                                        HookTarget{nullptr, &memory, registers, source == MemorySource::kKernelFile}));
   TargetView view{source, memory, *hooks, std::move(registers)};
   Status done = work(view);
   const kgm::MemoryStats s = memory.stats();

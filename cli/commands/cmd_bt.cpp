@@ -3,12 +3,14 @@
 // when a kernel is loaded (kext frames by kext name and offset), printed like gdb's `bt`. Unmapped
 // or garbage frames end the walk with gdb's "Backtrace stopped: ..."; a failed read (timeout,
 // protocol error) is an error with its own exit code, after the frames found before it.
+#include <algorithm>
 #include <ostream>
 
 #include "cli/command.h"
 #include "cli/core/number.h"
 #include "cli/core/user_text.h"
 #include "cli/core/frame_json.h"
+#include "cli/debug_modules.h"
 #include "cli/kernel_context.h"
 #include "kdp/base/json.h"
 
@@ -28,11 +30,13 @@ void print_json(Invocation& inv, const kgm::Backtrace& bt) {
 }
 
 // Kext frames as the kmod list names them, "com.apple.driver.X + 0x40" (KextNamer::describe, the
-// spelling of showkmodaddr); the symbolizer's "name+0x40" is the one disassembly uses.
-void spell_kext_frames(kgm::Backtrace& bt, const kgm::KernelContext& ctx) {
+// spelling of showkmodaddr); the symbolizer's "name+0x40" is the one disassembly uses. The user's
+// own kexts (--kext) keep their function names.
+void spell_kext_frames(kgm::Backtrace& bt, const kgm::KernelContext& ctx, const std::vector<LoadedKext>& own) {
   kgm::KextNamer kexts(ctx);
   for (kgm::Frame& f : bt.frames) {
     if (!f.symbol || ctx.symbols.is_kernel_address(f.pc)) continue;
+    if (std::any_of(own.begin(), own.end(), [&f](const LoadedKext& k) { return k.contains(f.pc); })) continue;
     if (auto name = kexts.describe(f.pc); name && *name) f.symbol = **name;
   }
 }
@@ -82,16 +86,18 @@ Status run_bt(Invocation& inv) {
     const macho::Symbolizer* symbolizer = target.hooks.symbolizer();
     std::unique_ptr<KernelModel> kernel;
     std::optional<kgm::KernelAndKextSymbolizer> with_kexts;
-    if (symbolizer != nullptr) {
+    std::optional<ModuleSymbolizer> own_kexts_first;
+    if (target.hooks.symbol_index() != nullptr) {
       if (auto model = KernelModel::open(target, "bt", inv.global.types)) {
         kernel = std::move(model).value();
         symbolizer = &with_kexts.emplace(kernel->context());
+        if (!target.hooks.kexts().empty()) symbolizer = &own_kexts_first.emplace(symbolizer, target.hooks.kexts());
       }
     }
     bt = kgm::walk_frames(regs.rip(), regs.rbp(), target.memory, symbolizer);
-    if (kernel) spell_kext_frames(*bt, kernel->context());
-    // With the kernel's dSYM, frames read as gdb's with debug info: func (arg=value) at file:line.
-    if (auto dwarf = target.hooks.debug_info()) kgm::add_source_frames(*bt, *dwarf, target.memory, target.hooks.slide(), regs.rsp());
+    if (kernel) spell_kext_frames(*bt, kernel->context(), target.hooks.kexts());
+    // With the kernel's dSYM (or a kext's), frames read as gdb's with debug info: func (arg=value) at file:line.
+    add_module_source_frames(*bt, target.hooks, target.memory, regs.rsp());
     // A failed read may be worth another session on a live target (see open_session).
     if (bt->error) return *bt->error;
     return {};
