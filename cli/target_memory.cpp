@@ -86,7 +86,11 @@ Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& 
 }
 
 Status with_kernel_file_memory(const Invocation& inv, State& state, const TargetWork& work) {
-  if (!inv.global.core && !inv.global.replay && kernel_path(inv, state)) return run_kernel_file(inv, state, work);
+  // Where a kext is loaded only the running kernel knows (its kmod list): with kexts and a
+  // target, ask the target, so the kext's addresses are the ones the user debugs.
+  const bool kexts_to_place = (!inv.global.kexts.empty() || !state.kexts.empty()) && (inv.global.target || state.target);
+  if (!inv.global.core && !inv.global.replay && kernel_path(inv, state) && !kexts_to_place)
+    return run_kernel_file(inv, state, work);
   return with_target_memory(inv, state, work);
 }
 

@@ -181,6 +181,12 @@ TEST_CASE("kext e2e: break on a kext function over KDP stops past its prologue (
   auto bt = cli.run({"--no-agent", "bt", "1"});
   CHECK(bt.exit_code == 0);
   CHECK(bt.out.find("DebugTest_start (ki=" + hex0(w.kmod_info)) != std::string::npos);
+  // Attached, info line answers at the kext's load address, not its file's.
+  auto info = cli.run({"--no-agent", "info", "line", "*" + hex0(test::kKextLoadAddress + body)});
+  INFO(info.err);
+  CHECK(info.exit_code == 0);
+  CHECK(info.out.rfind("Line " + std::to_string(line) + " of \"debugtest.c\" starts at address " +
+                       hex0(test::kKextLoadAddress + body) + " <DebugTest_stop+" + std::to_string(body - stop.low_pc) + ">", 0) == 0);
 }
 
 }  // TEST_SUITE
@@ -208,6 +214,36 @@ TEST_CASE("kext e2e: ptype of a struct the kext's dSYM declares") {
   CHECK(kernel_only.exit_code == 0);
   CHECK(with_kext.out.find("    int p_pid;\n") != std::string::npos);
   CHECK(with_kext.out == kernel_only.out);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("needs-input") {
+
+TEST_CASE("kext e2e: kext add|list|remove keeps the set every later command loads") {
+  auto kext = test::debugtest_kext();
+  if (!kext || !cli::test::binaries_available()) return;
+  auto w = test::make_kext_world(*kext);
+  const test::Symbolized at = test::symbolize(kext->dwarf, w.rip - test::kKextLoadAddress);
+  cli::test::Kdpctl cli;
+  auto typo = cli.run({"--no-agent", "kext", "add", kext->bundle + "x"});
+  CHECK(typo.exit_code != 0);
+  CHECK(typo.err.find("no such file or directory") != std::string::npos);
+  CHECK(cli.run({"--no-agent", "kext", "add", kext->bundle}).exit_code == 0);
+  auto listed = cli.run({"--no-agent", "kext", "list"});
+  CHECK(listed.out == kext->bundle + "\n");
+  auto bt = cli.run({"--no-agent", "--core", w.core, "--kernel", w.files->kernel(), "bt", "1"});
+  INFO(bt.err);
+  CHECK(bt.out.find("DebugTest_start (ki=" + hex0(w.kmod_info) + ", d=" + hex0(w.d_argument) + ") at debugtest.c:" +
+                    std::to_string(at.line) + "\n") != std::string::npos);
+  // Remembered but not loaded in this world: a warning, and the kmod list's name again.
+  auto other = test::make_kext_world(*kext, false);
+  auto warned = cli.run({"--no-agent", "--core", other.core, "--kernel", other.files->kernel(), "bt", "1"});
+  CHECK(warned.exit_code == 0);
+  CHECK(warned.err.find("warning: not using the remembered kext " + kext->bundle) != std::string::npos);
+  CHECK(cli.run({"--no-agent", "kext", "remove", kext->bundle}).exit_code == 0);
+  CHECK(cli.run({"--no-agent", "kext", "list"}).out.empty());
+  CHECK(cli.run({"--no-agent", "kext", "remove", kext->bundle}).exit_code == 2);
 }
 
 }  // TEST_SUITE
