@@ -40,6 +40,7 @@ Status run_attach(Invocation& inv, AttachKind kind) {
   if (inv.global.retries) next.retries = inv.global.retries;
   if (inv.global.timeout) next.timeout_ms = static_cast<uint64_t>(inv.global.timeout->count());
   if (inv.global.kernel) next.kernel = inv.global.kernel;
+  if (!inv.global.kexts.empty()) next.kexts = inv.global.kexts;
   if (kind == AttachKind::kReattach) inv.sessions().take_over_anew();
   auto opened = open_session(inv, next, kind);
   if (!opened)
@@ -52,6 +53,7 @@ Status run_attach(Invocation& inv, AttachKind kind) {
     now.retries = next.retries;
     now.timeout_ms = next.timeout_ms;
     now.kernel = next.kernel;
+    now.kexts = next.kexts;
     now.planted = next.planted;  // what the session restored
     if (auto srtt = session->stats().srtt; srtt.count() > 0)
       now.srtt_us = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(srtt).count());

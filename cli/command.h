@@ -44,6 +44,7 @@ std::optional<std::string> nearest_command(std::string_view word);
 
 // The command table (command_table.cpp): one accessor per cli/commands/cmd_<name>.cpp.
 const CommandSpec& break_command();
+const CommandSpec& kext_command();
 const CommandSpec& bt_command();
 const CommandSpec& connect_command();
 const CommandSpec& continue_command();

@@ -26,6 +26,7 @@ const std::vector<const CommandSpec*>& table() {
         &frame_command(),
         &hostinfo_command(),
         &info_command(),
+        &kext_command(),
         &list_command(),
         &nexti_command(),
         &pcap_command(),

@@ -8,6 +8,7 @@
 #include "cli/core/number.h"
 #include "cli/core/frame_json.h"
 #include "cli/core/stop_report.h"
+#include "cli/debug_modules.h"
 #include "kgm/dwarf_frames.h"
 #include "kgm/session_memory.h"
 #include "macho/symbolizer.h"
@@ -72,9 +73,9 @@ std::optional<kgm::Frame> stop_frame(const KernelHooks& hooks, client::Session& 
   auto regs = session.read_registers();
   if (!regs) return std::nullopt;
   kgm::Frame frame{stop.rip, regs->rbp(), macho::format_address_symbol(hooks.symbolizer(), stop.rip), std::nullopt};
-  if (auto dwarf = hooks.debug_info()) {
+  if (!hooks.debug_modules().empty()) {
     kgm::SessionMemory memory(session);
-    frame.source = kgm::source_frame(*dwarf, stop.rip, regs->rbp(), false, memory, hooks.slide(), regs->rsp());
+    frame.source = module_source_frame(hooks, stop.rip, regs->rbp(), false, memory, regs->rsp());
   }
   return frame;
 }

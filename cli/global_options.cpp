@@ -36,6 +36,10 @@ void add_global_options(cxxopts::Options& options) {
        cxxopts::value<std::string>(), "PATH")
       ("source-dir", "a directory `list` searches for source files (repeatable, like gdb's `dir`)",
        cxxopts::value<std::vector<std::string>>(), "DIR")
+      ("kext", "a kext of yours for symbols, source lines and breakpoints: its .kext bundle or Mach-O, loaded "
+               "where the kmod list says (PATH@ADDR: at ADDR); repeatable; its .dSYM is found beside it",
+       cxxopts::value<std::vector<std::string>>(), "PATH[@ADDR]")
+      ("kext-dsym", "the dSYM of the one --kext (default: PATH.dSYM beside it)", cxxopts::value<std::string>(), "PATH")
       ("h,help", "show help");
 }
 
@@ -71,6 +75,9 @@ Expected<GlobalOptions> read_global_options(const cxxopts::ParseResult& parsed) 
   if (parsed.count("types")) g.types = parsed["types"].as<std::string>();
   if (parsed.count("dsym")) g.dsym = parsed["dsym"].as<std::string>();
   if (parsed.count("source-dir")) g.source_dirs = parsed["source-dir"].as<std::vector<std::string>>();
+  if (parsed.count("kext")) g.kexts = parsed["kext"].as<std::vector<std::string>>();
+  if (parsed.count("kext-dsym")) g.kext_dsym = parsed["kext-dsym"].as<std::string>();
+  if (g.kext_dsym && g.kexts.empty()) return usage_error("--kext-dsym goes with --kext PATH");
   if (g.record && g.replay) return usage_error("--record and --replay cannot be used together");
   return g;
 }

@@ -46,6 +46,8 @@ struct GlobalOptions {
   std::optional<std::string> types;       // --types FILE.json: kernel types (and symbols) from a Volatility ISF file
   std::optional<std::string> dsym;        // --dsym PATH: the kernel's dSYM (else KERNEL.dSYM beside --kernel)
   std::vector<std::string> source_dirs;   // --source-dir DIR (repeatable): where `list` looks for sources
+  std::vector<std::string> kexts;         // --kext PATH[@ADDR] (repeatable): the user's kexts
+  std::optional<std::string> kext_dsym;   // --kext-dsym PATH: the one --kext's dSYM
 };
 
 struct Invocation {

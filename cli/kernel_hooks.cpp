@@ -16,6 +16,11 @@
 
 namespace kdp::cli {
 
+const std::vector<LoadedKext>& KernelHooks::kexts() const {
+  static const std::vector<LoadedKext> kNone;
+  return kNone;
+}
+
 Expected<uint64_t> KernelHooks::evaluate(std::string_view text) const {
   auto value = kgm::evaluate_address(text, expression_context());
   if (value || !refused()) return value;
@@ -110,27 +115,36 @@ class MachoHooks final : public KernelHooks {
   }
 
   SymbolLookup symbols() const override {
-    if (!kernel_) return {};
-    const macho::SymbolIndex* index = &kernel_->symbols();
-    return [index](uint64_t address) -> std::optional<SymbolHit> {
-      auto hit = index->symbolize(address);
+    const macho::Symbolizer* named = symbolizer();
+    if (!named) return {};
+    return [named](uint64_t address) -> std::optional<SymbolHit> {
+      auto hit = named->symbolize(address);
       if (!hit) return std::nullopt;
       return SymbolHit{std::string(hit->name), hit->offset};
     };
   }
-  Disassembler disassembler() const override { return capstone_disassembler(index(), syntax_); }
-  const macho::Symbolizer* symbolizer() const override { return index(); }
+  Disassembler disassembler() const override { return capstone_disassembler(symbolizer(), syntax_); }
+  const macho::Symbolizer* symbolizer() const override {
+    if (!kexts_.empty()) return &module_symbolizer_;
+    return index();
+  }
   const macho::SymbolIndex* symbol_index() const override { return index(); }
   kgm::ExprContext expression_context() const override {
-    kgm::ExprContext context = cli::expression_context(symbol_source_ ? &*symbol_source_ : nullptr, target_);
+    const kgm::SymbolSource* symbols = symbol_source_ ? &*symbol_source_ : nullptr;
+    if (!kexts_.empty()) symbols = &module_source_;
+    kgm::ExprContext context = cli::expression_context(symbols, target_);
     context.types = [this] { return types_.get(index(), dwarf); };
-    if (!kernel_) return context;
+    if (!kernel_ && kexts_.empty()) return context;
     context.symbol_type = [this](std::string_view name, uint64_t address) -> std::optional<kgm::TypeRef> {
-      if (in_code_section(*kernel_, address)) return kgm::expr::function_type();
+      for (const LoadedKext& k : kexts_)
+        if (k.contains(address)) return in_code_section(k.image, address) ? std::optional(kgm::expr::function_type()) : std::nullopt;
+      if (kernel_ && in_code_section(*kernel_, address)) return kgm::expr::function_type();
       return kgm::declared_global_type(name, types_.get(index(), dwarf));
     };
     return context;
   }
+  const std::vector<LoadedKext>& kexts() const override { return kexts_; }
+  void set_kexts(std::vector<LoadedKext> kexts) { kexts_ = std::move(kexts); }
   const Error* refused() const override { return refused_ ? &*refused_ : nullptr; }
   std::shared_ptr<kgm::DwarfInfo> debug_info() const override { return dwarf; }
   uint64_t slide() const override { return kernel_ ? kernel_->slide() : 0; }
@@ -147,6 +161,9 @@ class MachoHooks final : public KernelHooks {
   macho::Syntax syntax_;
   std::optional<Error> refused_;
   std::optional<kgm::SymbolIndexSource> symbol_source_;
+  std::vector<LoadedKext> kexts_;  // refered to by the two below
+  ModuleSymbolizer module_symbolizer_{index(), kexts_};
+  ModuleSymbolSource module_source_{index(), kexts_};
 
  public:
   mutable LazyTypes types_;
@@ -191,7 +208,62 @@ Expected<std::unique_ptr<MachoHooks>> hooks_for(const Invocation& inv, const std
   return hooks;
 }
 
-Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const State& state, HookTarget target) {
+// The kmod list is read with the kernel's symbols and types, as showallkmods reads it.
+class KmodReader {
+ public:
+  KmodReader(MachoHooks& hooks, kgm::Memory* memory) : hooks_(hooks), memory_(memory) {}
+  Expected<const kgm::KernelContext*> open() {
+    if (context_) return &*context_;
+    const macho::SymbolIndex* index = hooks_.symbol_index();
+    if (!index || !memory_)
+      return usage_error("finding a kext in the kmod list needs the kernel's symbols: give --kernel PATH, or --kext PATH@ADDR");
+    const kgm::TypeModel* types = hooks_.types_.get(index, hooks_.dwarf);
+    if (!types) return usage_error("finding a kext in the kmod list needs the kernel's types (struct kmod_info): give --types or --dsym, or --kext PATH@ADDR");
+    source_.emplace(*index);
+    context_.emplace(kgm::KernelContext{*memory_, *types, *source_, ""});
+    return &*context_;
+  }
+
+ private:
+  MachoHooks& hooks_;
+  kgm::Memory* memory_;
+  std::optional<kgm::SymbolIndexSource> source_;
+  std::optional<kgm::KernelContext> context_;
+};
+
+// --kext on this command line must load (or the command fails); a remembered one that cannot
+// (the kext was unloaded, or rebuilt) only warns, as a remembered kernel of another UUID does.
+Status attach_kexts(const Invocation& inv, const State& state, MachoHooks& hooks, const HookTarget& target) {
+  const bool remembered = inv.global.kexts.empty();
+  const std::vector<std::string>& given = remembered ? state.kexts : inv.global.kexts;
+  if (given.empty()) return {};
+  if (inv.global.kext_dsym && given.size() != 1)
+    return usage_error("--kext-dsym names the dSYM of one kext; with " + std::to_string(given.size()) +
+                       " kexts, put each PATH.dSYM beside its kext");
+  KmodReader kmods(hooks, target.memory);
+  KextTarget where;
+  where.memory = target.kernel_file ? nullptr : target.memory;
+  where.kernel = [&kmods] { return kmods.open(); };
+  where.force = inv.global.force;
+  if (!remembered) where.dsym = inv.global.kext_dsym;
+  std::vector<LoadedKext> kexts;
+  for (const std::string& text : given) {
+    auto kext = [&]() -> Expected<LoadedKext> {
+      KDP_TRY(KextSpec spec, parse_kext_spec(text));
+      return load_kext(spec, where);
+    }();
+    if (kext) {
+      kexts.push_back(std::move(*kext));
+      continue;
+    }
+    if (!remembered) return std::move(kext).error().context("--kext " + text);
+    inv.warn_once("warning: not using the remembered kext " + text + ": " + kext.error().message());
+  }
+  hooks.set_kexts(std::move(kexts));
+  return {};
+}
+
+Expected<std::unique_ptr<MachoHooks>> make_kernel_hooks(const Invocation& inv, const State& state, HookTarget target) {
   KDP_TRY(macho::Syntax syntax, disassembly_syntax(inv, state));
   const bool remembered = !inv.global.kernel;
   const std::optional<std::string> path = remembered ? state.kernel : inv.global.kernel;
@@ -204,6 +276,12 @@ Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const St
   auto hooks = hooks_for(inv, *path, remembered, std::move(target), syntax);
   if (!hooks) return std::move(hooks).error().context("--kernel " + *path);
   (*hooks)->types_.set_types_file(inv.global.types);
+  return hooks;
+}
+
+Expected<std::unique_ptr<MachoHooks>> make_hooks(const Invocation& inv, const State& state, HookTarget target) {
+  KDP_TRY(auto hooks, make_kernel_hooks(inv, state, target));
+  KDP_TRY_STATUS(attach_kexts(inv, state, *hooks, target));
   return hooks;
 }
 

@@ -15,6 +15,7 @@
 #include "cli/core/examine.h"
 #include "cli/core/symbols.h"
 #include "cli/invocation.h"
+#include "cli/kext_modules.h"
 #include "kgm/expr.h"
 #include "kgm/memory.h"
 #include "macho/disasm.h"
@@ -53,6 +54,10 @@ class KernelHooks {
   virtual std::shared_ptr<kgm::DwarfInfo> debug_info() const { return nullptr; }
   // The running kernel's slide: DWARF addresses are the file's, kernel addresses slid by this.
   virtual uint64_t slide() const { return 0; }
+  // The user's kexts (--kext, or the remembered ones), slid to where they are loaded.
+  virtual const std::vector<LoadedKext>& kexts() const;
+  // Every DWARF file with its slide: the kernel's dSYM first, then the kexts'.
+  std::vector<DebugModule> debug_modules() const { return cli::debug_modules(debug_info(), slide(), kexts()); }
 };
 
 // The stopped CPU's registers, read when an expression names one.
@@ -63,10 +68,12 @@ struct HookTarget {
   const client::TargetInfo* running = nullptr;  // the live kernel (UUID check, slide); null offline
   kgm::Memory* memory = nullptr;                // `*` in expressions, x/i; null: none
   RegisterSource registers;                     // `$rip`; empty: none
+  bool kernel_file = false;                     // memory is the kernel file: kexts stay unslid
 };
 
 // The hooks for this invocation: --kernel, else the remembered kernel, slid by the running
-// kernel's stext (offline: unslid). Memory and registers must outlive the hooks. Fails when the
+// kernel's stext (offline: unslid); --kext, else the remembered kexts, slid by their kmod entries
+// (a remembered kext that cannot be used only warns). Memory and registers must outlive the hooks. Fails when the
 // file cannot be read, or when a --kernel given on this command line is not the running kernel
 // (UUID mismatch, unless --force). A remembered kernel file of another UUID only warns (on
 // inv.err) and leaves the symbols out (refused()); a kernel that reports no UUID warns that the

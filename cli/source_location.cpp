@@ -2,15 +2,18 @@
 
 #include "cli/core/number.h"
 #include "cli/core/user_text.h"
+#include "cli/debug_modules.h"
 
 namespace kdp::cli {
 namespace {
 
-std::optional<SourceSpot> at_address(uint64_t address, const KernelHooks& hooks, const kgm::DwarfInfo& dwarf) {
-  const uint64_t slide = hooks.slide();
-  auto range = dwarf.line_at(address - slide);
+std::optional<SourceSpot> at_address(uint64_t address, const KernelHooks& hooks) {
+  auto module = module_at(hooks, address);
+  if (!module) return std::nullopt;
+  const uint64_t slide = module->slide;
+  auto range = module->dwarf->line_at(address - slide);
   if (!range) return std::nullopt;
-  SourceSpot spot{range->source, address, *range, dwarf.function_at(address - slide)};
+  SourceSpot spot{range->source, address, *range, module->dwarf->function_at(address - slide)};
   spot.range->start += slide;
   spot.range->end += slide;
   return spot;
@@ -36,16 +39,16 @@ std::string address_with_symbol(uint64_t address, const KernelHooks& hooks) {
   return text;
 }
 
-Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks, const kgm::DwarfInfo& dwarf) {
+Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks) {
   if (text.starts_with("*")) text.remove_prefix(1);
   else if (auto spot = at_file_line(text)) return *spot;
-  else if (auto f = dwarf.function_named(text)) {
+  else if (auto f = function_named(hooks, text)) {
     // gdb: a function's line is where its code starts (the opening line of its definition).
-    auto spot = at_address(f->low_pc + hooks.slide(), hooks, dwarf);
+    auto spot = at_address(f->function.low_pc + f->module.slide, hooks);
     if (spot) return *spot;
   }
   KDP_TRY(uint64_t address, resolve_address(text, hooks));
-  auto spot = at_address(address, hooks, dwarf);
+  auto spot = at_address(address, hooks);
   if (!spot)
     return Error(ErrorKind::kNotFound, "No line number information available for address " +
                                            address_with_symbol(address, hooks));

@@ -1,5 +1,5 @@
-// What `info line` and `list` are pointed at, with the kernel's dSYM: "*ADDR" or ADDR (an address
-// or expression such as kext_alloc+23), FUNC (a function the dSYM describes), or FILE:LINE.
+// What `info line` and `list` are pointed at, with the kernel's dSYM or a kext's: "*ADDR" or ADDR
+// (an address or expression such as kext_alloc+23), FUNC (a function a dSYM describes), or FILE:LINE.
 #pragma once
 
 #include <optional>
@@ -20,7 +20,7 @@ struct SourceSpot {
 
 // kNotFound in gdb's words when the dSYM has no line there ("No line number information available
 // for address 0x…", "Function \"x\" not defined.").
-Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks, const kgm::DwarfInfo& dwarf);
+Expected<SourceSpot> resolve_spot(std::string_view text, const KernelHooks& hooks);
 
 // Whether the location names a register ($rip, $rsp+8): only the stopped CPU answers it.
 inline bool names_register(std::string_view text) { return text.find('$') != std::string_view::npos; }

@@ -22,7 +22,8 @@ void report_requests(const Invocation& inv, uint64_t requests, const std::string
 Status run_offline(const Invocation& inv, const State& state, kgm::Memory& memory, MemorySource source,
                    RegisterSource registers, const TargetWork& work) {
   SelectedRegisters selected = select_registers(state, std::move(registers), memory);
-  KDP_TRY(auto hooks, load_kernel_hooks(inv, state, HookTarget{nullptr, &memory, selected.frame}));
+  KDP_TRY(auto hooks, load_kernel_hooks(inv, state,
+                                        HookTarget{nullptr, &memory, selected.frame, source == MemorySource::kKernelFile}));
   TargetView view{source, memory, *hooks, selected.frame, nullptr, nullptr, selected.thread, selected.cpu};
   Status done = work(view);
   const kgm::MemoryStats s = memory.stats();
@@ -89,7 +90,11 @@ Expected<MemorySource> choose_memory_source(const Invocation& inv, const State& 
 }
 
 Status with_kernel_file_memory(const Invocation& inv, State& state, const TargetWork& work) {
-  if (!inv.global.core && !inv.global.replay && kernel_path(inv, state)) return run_kernel_file(inv, state, work);
+  // Where a kext is loaded only the running kernel knows (its kmod list): with kexts and a
+  // target, ask the target, so the kext's addresses are the ones the user debugs.
+  const bool kexts_to_place = (!inv.global.kexts.empty() || !state.kexts.empty()) && (inv.global.target || state.target);
+  if (!inv.global.core && !inv.global.replay && kernel_path(inv, state) && !kexts_to_place)
+    return run_kernel_file(inv, state, work);
   return with_target_memory(inv, state, work);
 }
 

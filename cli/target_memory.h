@@ -49,7 +49,8 @@ Status with_target_memory(const Invocation& inv, State& state, const TargetWork&
 // For a lookup in symbols and source lines only (list and info line of a location that names no
 // register): the kernel file when one is known (--kernel, or the remembered one), so such a command
 // never waits on the target (it may be running); else as with_target_memory. Addresses are then the
-// file's, unslid, as gdb shows them before it attaches.
+// file's, unslid, as gdb shows them before it attaches. With kexts (--kext, or remembered ones)
+// and a target, the target: only its kmod list says where the kexts are.
 Status with_kernel_file_memory(const Invocation& inv, State& state, const TargetWork& work);
 
 }  // namespace kdp::cli

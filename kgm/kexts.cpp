@@ -51,6 +51,14 @@ Expected<std::optional<KextOffset>> KextNamer::find(uint64_t address) {
   }
 }
 
+Expected<std::optional<Kext>> KextNamer::find_named(std::string_view name) {
+  for (size_t i = 0;; ++i) {
+    while (i == kexts_.size() && !complete_) KDP_TRY_STATUS(read_more());
+    if (i == kexts_.size()) return std::optional<Kext>();
+    if (kexts_[i].name == name) return std::optional<Kext>(kexts_[i]);
+  }
+}
+
 Expected<std::string> KextNamer::showkmodaddr(uint64_t address) {
   std::string s = showptr(address);
   KDP_TRY(auto found, find(address));

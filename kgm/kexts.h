@@ -48,6 +48,9 @@ class KextNamer {
   // An error when the list breaks before the answer is known.
   Expected<std::optional<KextOffset>> find(uint64_t address);
 
+  // The kext whose kmod_info.name is `name` (a bundle id); nullopt when the list has none.
+  Expected<std::optional<Kext>> find_named(std::string_view name);
+
   // "com.apple.driver.X + 0x1f0" (no kgmacros equivalent: for bt and JSON output).
   Expected<std::optional<std::string>> describe(uint64_t address);
 

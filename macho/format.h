@@ -26,6 +26,8 @@ inline constexpr uint32_t kCpuSubtypeI386All = 3;
 
 inline constexpr uint32_t kMhExecute = 2;
 inline constexpr uint32_t kMhDsym = 0xa;
+inline constexpr uint32_t kMhBundle = 8;
+inline constexpr uint32_t kMhKextBundle = 0xb;
 inline constexpr uint32_t kMhNoUndefs = 0x1;
 
 inline constexpr uint32_t kLcSegment = 0x1;

@@ -68,10 +68,10 @@ void KernelImage::set_slide(uint64_t slide) {
   index_.set_slide(slide);
 }
 
-Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::string& name) {
+Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::string& name, ImageKind kind) {
   ByteReader file(bytes, name);
   KDP_TRY(Slice slice, select_x86_64_slice(file));
-  KDP_TRY(MachOLayout layout, read_layout(file, slice));
+  KDP_TRY(MachOLayout layout, read_layout(file, slice, kind));
   KDP_TRY_STATUS(cross_check_with_lief(layout, name));
   KDP_TRY(SymbolTable table, read_symbols(file, layout));
   KernelImage image;
@@ -86,9 +86,9 @@ Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::st
   return image;
 }
 
-Expected<KernelImage> load_kernel_image(const std::string& path) {
-  KDP_TRY(MappedFile file, MappedFile::open(path, "kernel file"));
-  return load_kernel_image_from_bytes(file.bytes(), path);
+Expected<KernelImage> load_kernel_image(const std::string& path, ImageKind kind) {
+  KDP_TRY(MappedFile file, MappedFile::open(path, kind == ImageKind::kKext ? "kext file" : "kernel file"));
+  return load_kernel_image_from_bytes(file.bytes(), path, kind);
 }
 
 }  // namespace kdp::macho

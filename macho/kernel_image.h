@@ -38,7 +38,7 @@ class KernelImage {
   std::optional<uint64_t> file_text_vmaddr() const { return file_text_vmaddr_; }
 
  private:
-  friend Expected<KernelImage> load_kernel_image_from_bytes(ByteView, const std::string&);
+  friend Expected<KernelImage> load_kernel_image_from_bytes(ByteView, const std::string&, ImageKind);
 
   std::string path_;
   std::optional<Uuid> uuid_;
@@ -50,9 +50,11 @@ class KernelImage {
   SymbolIndex index_;
 };
 
-// Reads and validates the file; errors name the path and the problem.
-Expected<KernelImage> load_kernel_image(const std::string& path);
+// Reads and validates the file; errors name the path and the problem. A kext's executable loads
+// the same way (ImageKind::kKext): its segments, UUID and symbols, slid to where it is loaded.
+Expected<KernelImage> load_kernel_image(const std::string& path, ImageKind kind = ImageKind::kKernel);
 // The same over bytes already in memory; `name` stands in for the path in errors.
-Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::string& name);
+Expected<KernelImage> load_kernel_image_from_bytes(ByteView bytes, const std::string& name,
+                                                   ImageKind kind = ImageKind::kKernel);
 
 }  // namespace kdp::macho

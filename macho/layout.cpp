@@ -1,5 +1,6 @@
 // Rules enforced here (each has a malformed fixture in tests/macho/malformed_test.cpp):
-//  * mach_header_64: magic 0xfeedfacf, cputype x86_64, filetype MH_EXECUTE, sizeofcmds inside the
+//  * mach_header_64: magic 0xfeedfacf, cputype x86_64, filetype MH_EXECUTE (a kext: MH_KEXT_BUNDLE
+//    or MH_BUNDLE), sizeofcmds inside the
 //    file, ncmds small enough that every command can have its minimum 8 bytes;
 //  * every load command: cmdsize >= 8, a multiple of 8, inside sizeofcmds;
 //  * LC_SEGMENT_64: cmdsize holds nsects section_64s, fileoff+filesize inside the file, no vm
@@ -33,8 +34,8 @@ struct Command {
 
 class LayoutReader {
  public:
-  LayoutReader(const ByteReader& file, Slice slice)
-      : file_name_(file.what()), slice_(slice), r_(slice.bytes, file.what(), slice.offset) {}
+  LayoutReader(const ByteReader& file, Slice slice, ImageKind kind)
+      : file_name_(file.what()), slice_(slice), r_(slice.bytes, file.what(), slice.offset), kind_(kind) {}
 
   Expected<MachOLayout> read();
 
@@ -66,6 +67,7 @@ class LayoutReader {
   std::string file_name_;
   Slice slice_;
   ByteReader r_;
+  ImageKind kind_;
   MachOLayout layout_;
   std::optional<DysymtabRanges> dysymtab_;
   bool seen_unixthread_ = false;
@@ -96,7 +98,9 @@ Status LayoutReader::read_header(uint32_t& sizeofcmds) {
   KDP_TRY(layout_.filetype, r_.u32("mach_header_64.filetype"));
   if (layout_.filetype == kMhDsym)
     return file_error("filetype MH_DSYM: this is a dSYM companion; load mach_kernel itself");
-  if (layout_.filetype != kMhExecute)
+  if (kind_ == ImageKind::kKext && layout_.filetype != kMhKextBundle && layout_.filetype != kMhBundle)
+    return file_error("filetype " + hex(layout_.filetype) + " is not MH_KEXT_BUNDLE or MH_BUNDLE (a kext)");
+  if (kind_ == ImageKind::kKernel && layout_.filetype != kMhExecute)
     return file_error("filetype " + hex(layout_.filetype) + " is not MH_EXECUTE (a kernel)");
   KDP_TRY(layout_.ncmds, r_.u32("mach_header_64.ncmds"));
   KDP_TRY(sizeofcmds, r_.u32("mach_header_64.sizeofcmds"));
@@ -329,8 +333,8 @@ const Segment* MachOLayout::find_segment(std::string_view name) const {
   return nullptr;
 }
 
-Expected<MachOLayout> read_layout(const ByteReader& file, Slice slice) {
-  return LayoutReader(file, slice).read();
+Expected<MachOLayout> read_layout(const ByteReader& file, Slice slice, ImageKind kind) {
+  return LayoutReader(file, slice, kind).read();
 }
 
 std::string format_uuid(const Uuid& uuid) {

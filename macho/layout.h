@@ -86,8 +86,12 @@ struct MachOLayout {
 // x86_64 slice of a fat file; rejects files without one, naming the architectures found.
 Expected<Slice> select_x86_64_slice(const ByteReader& file);
 
+// What the file must be: a kernel (MH_EXECUTE) or a kext (MH_KEXT_BUNDLE, or MH_BUNDLE as a
+// plain `ld -bundle` leaves it).
+enum class ImageKind { kKernel, kKext };
+
 // Validates the mach_header_64 and every load command of the slice (see the rules in layout.cpp).
 // Does not read the nlist entries; read_symbols() does that.
-Expected<MachOLayout> read_layout(const ByteReader& file, Slice slice);
+Expected<MachOLayout> read_layout(const ByteReader& file, Slice slice, ImageKind kind = ImageKind::kKernel);
 
 }  // namespace kdp::macho

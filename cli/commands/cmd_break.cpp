@@ -8,6 +8,7 @@
 #include "cli/core/examine.h"
 #include "kdp/base/json.h"
 #include "cli/core/number.h"
+#include "cli/debug_modules.h"
 #include "cli/kernel_hooks.h"
 #include "cli/session_open.h"
 #include "kgm/dwarf_info.h"
@@ -20,22 +21,21 @@ bool is_identifier(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-// `break FUNC` with the kernel's dSYM breaks where gdb does: past the function's prologue, where
-// its arguments are in their frame slots (kgm::DwarfInfo::after_prologue). An address or any other
-// expression is taken as it is.
+// `break FUNC` with the kernel's dSYM (or a kext's) breaks where gdb does: past the function's
+// prologue, where its arguments are in their frame slots (kgm::DwarfInfo::after_prologue). An
+// address or any other expression is taken as it is.
 uint64_t breakpoint_address(const std::string& text, uint64_t resolved, const KernelHooks& hooks) {
-  auto dwarf = hooks.debug_info();
-  if (!dwarf || !is_identifier(text)) return resolved;
-  auto function = dwarf->function_named(text);
-  if (!function || function->low_pc + hooks.slide() != resolved) return resolved;
-  auto body = dwarf->after_prologue(*function);
-  return body ? *body + hooks.slide() : resolved;
+  if (!is_identifier(text)) return resolved;
+  auto f = function_named(hooks, text);
+  if (!f || f->function.low_pc + f->module.slide != resolved) return resolved;
+  auto body = f->module.dwarf->after_prologue(f->function);
+  return body ? *body + f->module.slide : resolved;
 }
 
-// gdb's "Breakpoint 1 at 0x…: file kext_alloc.c, line 107." when the dSYM knows the line.
+// gdb's "Breakpoint 1 at 0x…: file kext_alloc.c, line 107." when a dSYM knows the line.
 std::string where(uint64_t address, const KernelHooks& hooks) {
-  if (auto dwarf = hooks.debug_info())
-    if (auto line = dwarf->line_at(address - hooks.slide()))
+  if (auto module = module_at(hooks, address))
+    if (auto line = module->dwarf->line_at(address - module->slide))
       return hex(address) + ": file " + line->source.file + ", line " + std::to_string(line->source.line) + ".";
   return gdb_address(address, hooks.symbols());
 }

@@ -64,9 +64,8 @@ Status info_line(Invocation& inv, const std::string& location) {
   KDP_TRY(State state, inv.load_state());
   std::string text;
   const TargetWork work = [&](TargetView& target) -> Status {
-    auto dwarf = target.hooks.debug_info();
-    if (!dwarf) return no_debug_info("info line");
-    KDP_TRY(SourceSpot spot, resolve_spot(location, target.hooks, *dwarf));
+    if (target.hooks.debug_modules().empty()) return no_debug_info("info line");
+    KDP_TRY(SourceSpot spot, resolve_spot(location, target.hooks));
     if (!spot.range) return usage_error("info line: give an address or a function, not FILE:LINE");
     if (inv.global.json) {
       JsonWriter j;

@@ -52,13 +52,12 @@ Status run_list(Invocation& inv) {
   std::string location = inv.args.empty() ? std::string() : inv.args[0];
   Listing listing;
   const TargetWork work = [&](TargetView& target) -> Status {
-    auto dwarf = target.hooks.debug_info();
-    if (!dwarf) return no_debug_info("list");
+    if (target.hooks.debug_modules().empty()) return no_debug_info("list");
     if (location.empty()) {
       KDP_TRY(wire::X86ThreadState64 regs, target.registers());
       location = "*" + hex(regs.rip());
     }
-    KDP_TRY(listing.spot, resolve_spot(location, target.hooks, *dwarf));
+    KDP_TRY(listing.spot, resolve_spot(location, target.hooks));
     return {};
   };
   // Around the stop needs the stopped CPU's RIP; a named spot only the kernel file and its dSYM.

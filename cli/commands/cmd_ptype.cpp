@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/debug_info.h"
 #include "cli/kernel_context.h"
+#include "cli/kext_modules.h"
 #include "kgm/layouts_xnu1699.h"
 #include "kgm/ptype.h"
 
@@ -35,18 +36,48 @@ Expected<kgm::TypeModel> types_for(const Invocation& inv) {
   return kgm::TypeModel(kgm::xnu1699_layouts(layouts == "debug" ? kgm::KernelConfig::kDebug : kgm::KernelConfig::kRelease));
 }
 
+// The user's kexts (--kext, else the remembered ones) that have a dSYM: their own types
+// (`ptype struct debugtest_state`) where the kernel's have none of that name.
+Expected<std::vector<kgm::TypeModel>> kext_types(const Invocation& inv) {
+  std::vector<std::string> given = inv.global.kexts;
+  if (given.empty())
+    if (auto state = inv.load_state()) given = state->kexts;  // ptype needs no state: none, no kexts
+  KextTarget files_only;
+  files_only.force = inv.global.force;
+  if (given.size() == 1) files_only.dsym = inv.global.kext_dsym;
+  std::vector<kgm::TypeModel> models;
+  for (const std::string& text : given) {
+    KDP_TRY(KextSpec spec, parse_kext_spec(text));
+    auto kext = load_kext(spec, files_only);
+    if (!kext) return std::move(kext).error().context("--kext " + text);
+    if (kext->dwarf) models.emplace_back(kext->dwarf->types());
+  }
+  return models;
+}
+
+// The kernel's type first; when it has none of that name (or no kernel types are known), a kext's.
+template <typename Render>
+Expected<std::string> render_type(const Invocation& inv, const Render& render) {
+  auto kernel = types_for(inv);
+  Expected<std::string> text = kernel ? render(*kernel) : Expected<std::string>(std::move(kernel).error());
+  if (text) return text;
+  KDP_TRY(std::vector<kgm::TypeModel> kexts, kext_types(inv));
+  for (const kgm::TypeModel& model : kexts)
+    if (auto from_kext = render(model)) return from_kext;
+  return text;
+}
+
 Status run_ptype(Invocation& inv) {
   if (inv.args.empty()) return usage_error("ptype: expected a type (struct proc, union NAME, enum NAME)");
   KDP_TRY(bool offsets, single_letter_format(inv, 'o', "offsets and sizes"));
   std::string type;
   for (const std::string& word : inv.args) type += (type.empty() ? "" : " ") + word;
-  KDP_TRY(kgm::TypeModel types, types_for(inv));
   if (inv.global.json) {
-    KDP_TRY(std::string json, kgm::ptype_json(types, type));
+    KDP_TRY(std::string json, render_type(inv, [&](const kgm::TypeModel& types) { return kgm::ptype_json(types, type); }));
     inv.out << json << "\n";
     return {};
   }
-  KDP_TRY(std::string text, kgm::ptype_text(types, type, offsets));
+  KDP_TRY(std::string text, render_type(inv, [&](const kgm::TypeModel& types) { return kgm::ptype_text(types, type, offsets); }));
   inv.out << text;
   return {};
 }

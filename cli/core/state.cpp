@@ -137,6 +137,11 @@ const std::map<std::string_view, KeyParser>& key_parsers() {
          s.kernel = std::string(v);
          return {};
        }},
+      {"kext", [](std::string_view v, State& s) -> Status {
+         if (v.empty()) return usage_error("kext needs a path");
+         s.kexts.emplace_back(v);
+         return {};
+       }},
       {"disassembly-flavor", [](std::string_view v, State& s) -> Status {
          if (v != "att" && v != "intel") return usage_error("disassembly-flavor must be att or intel");
          s.disassembly_flavor = std::string(v);
@@ -237,6 +242,7 @@ std::string serialize_state(const State& s) {
   out << "format " << kStateFormat << "\n";
   if (s.target) out << "target " << *s.target << "\n";
   if (s.kernel) out << "kernel " << *s.kernel << "\n";
+  for (const std::string& kext : s.kexts) out << "kext " << kext << "\n";
   if (s.disassembly_flavor) out << "disassembly-flavor " << *s.disassembly_flavor << "\n";
   if (s.retries) out << "retries " << *s.retries << "\n";
   if (s.timeout_ms) out << "timeout-ms " << *s.timeout_ms << "\n";
@@ -297,6 +303,9 @@ std::string utc_stamp() {
 Status save_state(const std::string& path, const State& state) {
   if (state.kernel && state.kernel->find('\n') != std::string::npos)
     return usage_error("kernel path contains a newline; it cannot be stored in " + path);
+  for (const std::string& kext : state.kexts)
+    if (kext.find('\n') != std::string::npos)
+      return usage_error("kext path contains a newline; it cannot be stored in " + path);
   KDP_TRY_STATUS(create_parent_directory(path));
   const std::string text = serialize_state(state);
   const Bytes bytes(text.begin(), text.end());

@@ -78,6 +78,7 @@ inline constexpr size_t kMaxStoredHistory = 100;
 struct State {
   std::optional<std::string> target;       // "macvm" or "192.0.2.7:41139", as the user wrote it
   std::optional<std::string> kernel;       // --kernel PATH, for symbols (kernel-loader work)
+  std::vector<std::string> kexts;          // --kext PATH[@ADDR], in the order given
   std::optional<std::string> disassembly_flavor;  // x/i syntax: "att" (default) or "intel"
   std::optional<int> retries;              // transmissions per request
   std::optional<uint64_t> timeout_ms;      // per-request deadline

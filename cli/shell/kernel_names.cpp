@@ -52,7 +52,7 @@ class KernelFile {
     if (!state) return nullptr;
     const std::optional<std::string> path = quiet_.global.kernel ? quiet_.global.kernel : state->kernel;
     if (path) memory_.open(*path);
-    auto loaded = load_kernel_hooks(quiet_, *state, HookTarget{nullptr, &memory_, {}});
+    auto loaded = load_kernel_hooks(quiet_, *state, HookTarget{nullptr, &memory_, {}, true});
     if (loaded) hooks_ = std::move(*loaded);
     return hooks_.get();
   }
