@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/core/exit_codes.h"
+#include "cli/core/state.h"
 #include "cli/dispatch.h"
 #include "cli/interrupt.h"
 #include "cli/session_provider.h"
@@ -18,6 +19,7 @@
 #include "cli/shell/kernel_names.h"
 #include "cli/shell/shell_loop.h"
 #include "cli/shell/stream_source.h"
+#include "kdp/base/bytes.h"
 
 namespace kdp::cli::shell {
 namespace {
@@ -77,7 +79,13 @@ class KeptHistory {
 int run_prompt(Invocation& inv, const CommandRunner& run) {
   KeptHistory history(inv.err);
   Completer completer(kernel_names(inv));
-  EditLineSource editor({prompt_text, &completer, history.lines(),
+  // The state file is the session's memory between commands; a state that cannot be read shows
+  // the plain prompt (the next command reports why).
+  const auto prompt = [&inv] {
+    Expected<State> state = inv.load_state();
+    return prompt_text(state ? state->selection : std::nullopt);
+  };
+  EditLineSource editor({prompt, &completer, history.lines(),
                          [&history](const std::string& line) { history.add(line); }});
   LoopOptions options{true, "", kShellHelp};
   return run_loop(editor, run, inv.out, inv.err, options);
@@ -140,7 +148,11 @@ Expected<std::optional<ShellStart>> shell_start(int argc, const char* const* arg
   return std::optional<ShellStart>(ShellStart{lines_command_line(argc, argv), script, !script && terminal});
 }
 
-std::string prompt_text() { return "(kdpctl) "; }
+std::string prompt_text(const std::optional<Selection>& selection) {
+  if (!selection || !selection->thread) return "(kdpctl) ";
+  const SelectedThread& t = *selection->thread;
+  return "(kdpctl thread " + (t.number != 0 ? std::to_string(t.number) : hex(t.thread)) + ") ";
+}
 
 int run_shell(const ShellStart& start, Invocation& inv) {
   install_interrupt_handler();

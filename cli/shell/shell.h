@@ -4,6 +4,10 @@
 // this process: the loop's rules are in shell_loop.h.
 #pragma once
 
+#include <optional>
+
+#include "cli/core/selection.h"
+
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -30,8 +34,10 @@ Expected<std::optional<ShellStart>> shell_start(int argc, const char* const* arg
                                                 const std::vector<std::string>& words,
                                                 const std::optional<std::string>& script);
 
-// The prompt, from one place so that it can show more of the session later.
-std::string prompt_text();
+// The prompt: "(kdpctl) ", or "(kdpctl thread N) " while `thread N` / `switchtoact ADDR` has a
+// kernel thread selected ("thread 0xADDR" when it was chosen by address), so the registers that
+// regs, bt and x/i $pc read are never a surprise.
+std::string prompt_text(const std::optional<Selection>& selection);
 
 // `inv` carries the global options (for completion's kernel file) and the streams.
 int run_shell(const ShellStart& start, Invocation& inv);

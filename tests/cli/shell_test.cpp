@@ -14,6 +14,7 @@
 #include "cli/shell/history_file.h"
 #include "cli/shell/macros.h"
 #include "cli/shell/repeat.h"
+#include "cli/shell/shell.h"
 #include "cli/shell/shell_loop.h"
 #include "cli/shell/stream_source.h"
 #include "tests/cli/e2e_support.h"
@@ -271,3 +272,18 @@ TEST_CASE("shell history path: XDG_STATE_HOME, else ~/.local/state") {
 
 }  // namespace
 }  // namespace kdp::cli::shell
+
+TEST_CASE("shell prompt: names the thread selected with thread N or switchtoact, else the plain prompt") {
+  using kdp::cli::Selection;
+  using kdp::cli::SelectedThread;
+  CHECK(kdp::cli::shell::prompt_text(std::nullopt) == "(kdpctl) ");
+  Selection frame_only;
+  frame_only.frame = 2;  // a frame of the CPU's own thread: gdb's prompt does not change either
+  CHECK(kdp::cli::shell::prompt_text(frame_only) == "(kdpctl) ");
+  Selection numbered;
+  numbered.thread = SelectedThread{0xffffff8001234000, 3, {}};
+  CHECK(kdp::cli::shell::prompt_text(numbered) == "(kdpctl thread 3) ");
+  Selection by_address;
+  by_address.thread = SelectedThread{0xffffff8001234000, 0, {}};
+  CHECK(kdp::cli::shell::prompt_text(by_address) == "(kdpctl thread 0xffffff8001234000) ");
+}
