@@ -82,7 +82,8 @@ class Agent {
       auto job = doorman_.next(milliseconds(provider_.state() == SessionState::kRunning ? 0 : 200));
       if (!job) continue;
       if (job->release) {
-        provider_.release();  // the kernel stays stopped, without our breakpoints
+        // The kernel stays stopped, without our breakpoints; `agent stop` prints what was done.
+        (void)write_all(job->fd, encode_text_frame(FrameType::kOut, provider_.release()));
         (void)write_all(job->fd, encode_exit(0));
         doorman_.finished(*job);
         return 0;
@@ -94,7 +95,7 @@ class Agent {
       if (!provider_.has_session()) break;  // the target could not be reached
       last_used_ = last_probe_ = Clock::now();
     }
-    provider_.release();  // leave the kernel as direct mode would: without our breakpoints
+    (void)provider_.release();  // leave the kernel as direct mode would: without our breakpoints
     return 0;
   }
 

@@ -258,8 +258,17 @@ void HeldSessionProvider::shadow_breakpoints(const client::Session& session, uin
   }
 }
 
-void HeldSessionProvider::release() {
-  if (held_ && !stale_ && !detached_ && !held_->running()) (void)lift_breakpoints(*held_, 0, UINT64_MAX);
+std::string HeldSessionProvider::release() {
+  if (!held_ || stale_ || detached_) return "it held no session with the kernel";
+  if (held_->running()) return "the kernel is running (nothing to take out)";
+  size_t written = 0, managed = 0;
+  for (const client::BreakpointInfo& bp : held_->breakpoints()) ++(bp.kernel_managed ? managed : written);
+  if (Status lifted = lift_breakpoints(*held_, 0, UINT64_MAX); !lifted)
+    return "could not take its breakpoints out: " + lifted.error().message();
+  if (managed + written == 0) return "no breakpoints were inserted; the kernel stays stopped";
+  std::string text = "took out " + std::to_string(managed + written) + (managed + written == 1 ? " breakpoint" : " breakpoints");
+  if (written) text += " (" + std::to_string(written) + " of them int3s written to memory: original bytes back, journal entries gone)";
+  return text + "; the kernel stays stopped";
 }
 
 std::optional<client::StopEvent> HeldSessionProvider::take_queued_stop() {

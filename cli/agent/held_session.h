@@ -52,8 +52,9 @@ class HeldSessionProvider final : public SessionProvider {
   // answers a harmless request (it vanished, rebooted or was taken by another debugger).
   bool target_answers();
 
-  // Before the agent exits: take the kept breakpoints out of a stopped kernel.
-  void release();
+  // Before the agent exits: take the kept breakpoints out of a stopped kernel. What was done, for
+  // `kdpctl agent stop` to print.
+  std::string release();
 
   // Called by BorrowedSession. Breakpoints stay inserted between commands: `continue` sets the
   // ones it wants (no request for those already in) and "removes" them after the stop, which
