@@ -66,6 +66,7 @@ class Agent {
         doorman_(listener_.get(), options_.target, interrupt_) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
+    provider_.on_state_change([this](SessionState now) { doorman_.publish(now); });
   }
   ~Agent() {
     if (socket_is_ours()) ::unlink(path_.c_str());

@@ -50,11 +50,17 @@ class BorrowedSession final : public client::ForwardingSession {
   Expected<client::StopEvent> resume_and_wait(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
     KDP_TRY_STATUS(owner_.lift_unwanted_breakpoints(s_));
-    return s_.resume_and_wait(t);
+    owner_.announce(SessionState::kRunning);
+    auto stop = s_.resume_and_wait(t);
+    owner_.announce();
+    return stop;
   }
   Expected<client::StopEvent> single_step(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
-    return s_.single_step(t);
+    owner_.announce(SessionState::kRunning);
+    auto stop = s_.single_step(t);
+    owner_.announce();
+    return stop;
   }
   Expected<client::StopEvent> wait_for_stop(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
