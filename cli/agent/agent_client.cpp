@@ -19,6 +19,7 @@
 #include "cli/core/atomic_file.h"
 #include "cli/core/exit_codes.h"
 #include "cli/interrupt.h"
+#include "cli/progress.h"
 #include "kdp/base/json.h"
 
 namespace kdp::cli::agent {
@@ -181,7 +182,7 @@ Expected<std::optional<std::string>> known_target(const AgentCall& call) {
 }
 
 Request make_request(const AgentCall& call, const std::string& state_path) {
-  Request request{{call.argv.front()}, current_dir()};
+  Request request{{call.argv.front()}, current_dir(), ProgressBar::stderr_is_terminal()};
   // The agent's environment is not the client's: name the state file explicitly.
   if (!call.global->state_path) request.argv.insert(request.argv.end(), {"--state", state_path});
   request.argv.insert(request.argv.end(), call.argv.begin() + 1, call.argv.end());

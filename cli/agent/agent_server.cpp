@@ -147,6 +147,7 @@ class Agent {
         context.sessions = &provider_;
         context.interrupt = &interrupt_;
         context.install_sigint = false;
+        context.stderr_terminal = request.stderr_terminal;
         context.write_output_file = [&](const std::string& path, ByteView bytes) { return stream_file(job, path, bytes); };
         code = run_kdpctl(static_cast<int>(argv.size()), argv.data(), out, err, context);
         out.flush();
