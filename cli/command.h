@@ -43,6 +43,7 @@ const CommandSpec* find_command(std::string_view word);
 std::optional<std::string> nearest_command(std::string_view word);
 
 // The command table (command_table.cpp): one accessor per cli/commands/cmd_<name>.cpp.
+const CommandSpec& agent_command();
 const CommandSpec& break_command();
 const CommandSpec& kext_command();
 const CommandSpec& bt_command();

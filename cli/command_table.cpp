@@ -11,6 +11,7 @@ namespace {
 const std::vector<const CommandSpec*>& table() {
   static const std::vector<const CommandSpec*> commands = [] {
     std::vector<const CommandSpec*> all = {
+        &agent_command(),
         &break_command(),
         &bt_command(),
         &connect_command(),

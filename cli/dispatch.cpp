@@ -259,6 +259,13 @@ std::optional<int> open_shell(int argc, const char* const* argv, const Parsed& f
   return shell::run_shell(**start, inv);
 }
 
+// `kdpctl agent --serve TARGET`: how kdpctl starts an agent (hidden; `agent stop` is a command).
+bool serves_agent(int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--serve") return true;
+  return false;
+}
+
 // The whole run; run_kdpctl adds the check that stdout took the output.
 int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const CliContext& context) {
   auto first = parse(nullptr, argc, argv, true);
@@ -286,7 +293,7 @@ int run_parsed(int argc, const char* const* argv, std::ostream& out, std::ostrea
     const bool asked = first->result.count("help") || !first->words.empty();
     return asked ? kExitOk : kExitUsage;
   }
-  if (first->words.front() == "agent") return agent::run_agent_command(argc, argv, err);  // hidden
+  if (first->words.front() == "agent" && serves_agent(argc, argv)) return agent::run_agent_command(argc, argv, err);
   const CommandSpec* spec = find_command(first->words.front());
   if (!spec)
     return report(unknown_command(first->words.front()), json, out, err);

@@ -24,20 +24,16 @@ Status insert_breakpoints(client::Session& session, const State& state) {
   return {};
 }
 
-Status remove_breakpoints(client::Session& session, State& state) {
+Status remove_breakpoints(client::Session& session, State&) {
   Status result;
   for (const client::BreakpointInfo& bp : session.breakpoints()) {
     Status removed = session.remove_breakpoint(bp.address);
-    if (removed) continue;
-    if (!bp.kernel_managed) state.planted.push_back({bp.address, bp.original});
-    if (result) result = std::move(removed).error();
+    if (!removed && result) result = std::move(removed).error();
   }
   return result;
 }
 
-Error resume_failed(client::Session& session, State& state, Error error) {
-  for (const client::BreakpointInfo& bp : session.breakpoints())
-    if (!bp.kernel_managed) state.planted.push_back({bp.address, bp.original});
+Error resume_failed(client::Session&, State&, Error error) {
   if (error.kind() != ErrorKind::kTimeout && error.kind() != ErrorKind::kInterrupted) return error;
   return std::move(error).context(
       "the kernel keeps running (KDP cannot stop it); if it stops with nobody acknowledging its "

@@ -20,11 +20,12 @@ Status insert_breakpoints(client::Session& session, const State& state);
 
 // Takes the session's breakpoints out of the stopped kernel, so memory reads see the original
 // bytes and nothing is left for a later session to trip over. An int3 kdpctl wrote itself that
-// could not be removed is remembered in state.planted for the next session to restore.
+// could not be removed stays in the int3 journal (cli/core/int3_journal.h), where the session put
+// it before the write, for the next session to restore.
 Status remove_breakpoints(client::Session& session, State& state);
 
 // After a resume whose stop never came (timeout, Ctrl-C): the kernel runs with our breakpoints in
-// it. Records the int3s written to memory (state.planted) and explains what happens next.
+// it (the int3s written to memory are in the journal). Explains what happens next.
 Error resume_failed(client::Session& session, State& state, Error error);
 
 struct Resumed {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kdp/client/session.h"
@@ -58,6 +59,9 @@ struct CliContext {
   // Writes a file the user named for output (dump -o FILE); null: write_file here. The agent
   // streams the bytes to its client instead, which writes them (its files, its terminal for ^C).
   std::function<Status(const std::string& path, ByteView bytes)> write_output_file;
+  // Whether the user's stderr is a terminal (progress bars are drawn only there); null: this
+  // process's fd 2. The agent sets its client's.
+  std::optional<bool> stderr_terminal;
 };
 
 }  // namespace kdp::cli

@@ -1,5 +1,7 @@
 #include "kgm/report.h"
 
+#include <utility>
+
 #include <cstdio>
 
 #include "kdp/base/bytes.h"
@@ -27,7 +29,16 @@ std::string showptr(uint64_t pointer) {
   return cformat("0x%016llx", static_cast<unsigned long long>(pointer));
 }
 
-Report::Report(std::string_view command) {
+namespace {
+thread_local std::function<void(std::string_view)> current_text_sink;
+}  // namespace
+
+ScopedTextSink::ScopedTextSink(std::function<void(std::string_view)> sink)
+    : previous_(std::exchange(current_text_sink, std::move(sink))) {}
+
+ScopedTextSink::~ScopedTextSink() { current_text_sink = std::move(previous_); }
+
+Report::Report(std::string_view command) : sink_(current_text_sink) {
   json_.begin_object().field("command", command).key("records").begin_array();
 }
 

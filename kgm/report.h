@@ -9,6 +9,7 @@
 
 #include <cstdarg>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,16 +36,33 @@ std::string cformat(const char* format, ...) __attribute__((format(printf, 1, 2)
 // kgmacros' showptr on LP64: "0x%016llx".
 std::string showptr(uint64_t pointer);
 
+// Where the text of the Reports made on this thread goes as it is made, while the scope lives, so
+// that a long walk's first lines reach the user while it goes on (CommandResult::text still holds
+// all of it).
+class ScopedTextSink {
+ public:
+  explicit ScopedTextSink(std::function<void(std::string_view)> sink);
+  ~ScopedTextSink();
+  ScopedTextSink(const ScopedTextSink&) = delete;
+  ScopedTextSink& operator=(const ScopedTextSink&) = delete;
+
+ private:
+  std::function<void(std::string_view)> previous_;
+};
+
 class Report {
  public:
   explicit Report(std::string_view command);
 
-  void text(std::string_view s) { text_ += s; }
+  void text(std::string_view s) {
+    text_ += s;
+    if (sink_) sink_(s);
+  }
 
   // A record: render_text(r) and write_json(JsonWriter&, r) are found by argument-dependent lookup.
   template <class Record>
   void add(const Record& r) {
-    text_ += render_text(r);
+    text(render_text(r));
     json_.begin_object();
     write_json(json_, r);
     json_.end_object();
@@ -55,6 +73,7 @@ class Report {
  private:
   std::string text_;
   JsonWriter json_;
+  std::function<void(std::string_view)> sink_;
 };
 
 }  // namespace kdp::kgm

@@ -19,6 +19,7 @@
 #include "cli/core/atomic_file.h"
 #include "cli/core/exit_codes.h"
 #include "cli/interrupt.h"
+#include "cli/progress.h"
 #include "kdp/base/json.h"
 
 namespace kdp::cli::agent {
@@ -181,17 +182,54 @@ Expected<std::optional<std::string>> known_target(const AgentCall& call) {
 }
 
 Request make_request(const AgentCall& call, const std::string& state_path) {
-  Request request{{call.argv.front()}, current_dir()};
+  Request request{{call.argv.front()}, current_dir(), ProgressBar::stderr_is_terminal()};
   // The agent's environment is not the client's: name the state file explicitly.
   if (!call.global->state_path) request.argv.insert(request.argv.end(), {"--state", state_path});
   request.argv.insert(request.argv.end(), call.argv.begin() + 1, call.argv.end());
   return request;
 }
 
+// The agent's answer to kStatus, or nullopt when nothing (of ours) answers at `path`.
+std::optional<AgentInfo> ask_info(const std::string& path) {
+  auto fd = connect_unix(path, kConnectWait);
+  if (!fd || !check_peer(fd->get(), ::geteuid()) || !write_all(fd->get(), encode_frame(FrameType::kStatus, {})))
+    return std::nullopt;
+  FrameReader reader;
+  while (wait_readable(fd->get(), milliseconds(2000))) {
+    auto bytes = read_some(fd->get());
+    if (!bytes || bytes->empty()) break;
+    reader.feed(*bytes);
+    auto frame = reader.next();
+    if (!frame) break;
+    if (*frame && (*frame)->type == FrameType::kInfo) {
+      auto decoded = decode_info((*frame)->payload);
+      if (decoded) return *decoded;
+    }
+    if (*frame && (*frame)->type == FrameType::kBusy) return AgentInfo{0, 0, SessionState::kRunning, "(busy)"};
+  }
+  return std::nullopt;
+}
+
+// After the agent's exit frame: its end of the connection closes once it has removed its socket
+// (the socket goes before the connections do). Bounded: an agent that hangs on is not waited for.
+void await_hang_up(int fd) {
+  const auto give_up = std::chrono::steady_clock::now() + kAcceptWait;
+  while (std::chrono::steady_clock::now() < give_up) {
+    if (!wait_readable(fd, milliseconds(100))) continue;
+    auto bytes = read_some(fd);
+    if (!bytes || bytes->empty()) return;
+  }
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
 }  // namespace
 
 bool runs_locally(const std::string& command) {
-  return command == "decode" || command == "status" || command == "help" ||
+  return command == "decode" || command == "status" || command == "help" || command == "agent" ||
          command == "ptype";  // types only: no memory, no session
 }
 
@@ -260,6 +298,45 @@ Status let_agent_go(const AgentCall& call, std::ostream& err) {
   return {};  // it let go, or ended on its own
 }
 
+Status stop_agent(const std::string& target, std::ostream& out, bool json) {
+  KDP_TRY(std::string dir, runtime_dir());
+  const std::string path = socket_path(dir, agent_key(target));
+  const std::optional<AgentInfo> info = ask_info(path);
+  if (!info) {
+    const bool stale = exists(path);  // a killed agent's socket, or one nobody of ours answers on
+    if (stale) remove_socket(path);
+    const bool lock_removed = remove_stale_start_lock(path);
+    std::string cleaned;
+    if (stale && !exists(path)) cleaned = "removed the socket a dead agent left, " + path;
+    if (lock_removed) cleaned += std::string(cleaned.empty() ? "removed" : " and") + " its start lock";
+    return Error(ErrorKind::kIo, "no agent is running for " + target + (cleaned.empty() ? "" : " (" + cleaned + ")"));
+  }
+  auto fd = connect_unix(path, kConnectWait);
+  if (!fd) return Error(ErrorKind::kIo, "the agent for " + target + " ended before it was asked to stop");
+  std::ostringstream done, unused;
+  const Exchange result = exchange(fd->get(), encode_frame(FrameType::kRelease, {}), done, unused);
+  if (result.outcome == Outcome::kDone && result.exit_code == kExitInterrupted)
+    return Error(ErrorKind::kInterrupted, "interrupted while waiting for the agent for " + target + " to stop");
+  if (result.outcome == Outcome::kSilent)
+    return Error(ErrorKind::kIo, "the agent for " + target + " (pid " + std::to_string(info->pid) +
+                                     ") does not answer (socket " + path + ")");
+  await_hang_up(fd->get());
+  const bool lock_removed = remove_stale_start_lock(path);
+  const bool socket_removed = !exists(path);
+  const std::string what = done.str().empty() ? "it ended before its turn" : done.str();
+  if (json) {
+    JsonWriter j;
+    out << j.begin_object().field("stopped", true).field("target", info->target).field("pid", info->pid)
+               .field("did", what).field("socket", path).field("socket_removed", socket_removed)
+               .field("lock_removed", lock_removed).end_object().str() << "\n";
+    return {};
+  }
+  out << "Stopped the agent for " << info->target << " (pid " << info->pid << "): " << what << ".\n";
+  out << (socket_removed ? "Removed its socket " : "Its socket is still there: ") << path
+      << (lock_removed ? " and start lock" : "") << ".\n";
+  return {};
+}
+
 Status print_status(std::ostream& out, bool json) {
   KDP_TRY(std::string dir, runtime_dir());
   std::vector<std::pair<std::string, std::optional<AgentInfo>>> agents;
@@ -267,24 +344,7 @@ Status print_status(std::ostream& out, bool json) {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string path = entry.path().string();
     if (entry.path().extension() != ".sock") continue;
-    std::optional<AgentInfo> info;
-    if (auto fd = connect_unix(path, kConnectWait); fd && check_peer(fd->get(), ::geteuid()) &&
-                                                   write_all(fd->get(), encode_frame(FrameType::kStatus, {}))) {
-      FrameReader reader;
-      while (!info && wait_readable(fd->get(), milliseconds(2000))) {
-        auto bytes = read_some(fd->get());
-        if (!bytes || bytes->empty()) break;
-        reader.feed(*bytes);
-        auto frame = reader.next();
-        if (!frame) break;
-        if (*frame && (*frame)->type == FrameType::kInfo) {
-          auto decoded = decode_info((*frame)->payload);
-          if (decoded) info = *decoded;
-        }
-        if (*frame && (*frame)->type == FrameType::kBusy) info = AgentInfo{0, 0, SessionState::kRunning, "(busy)"};
-      }
-    }
-    agents.emplace_back(path, info);
+    agents.emplace_back(path, ask_info(path));
   }
   std::sort(agents.begin(), agents.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   const auto session_text = [](SessionState s) {

@@ -39,6 +39,11 @@ Expected<std::optional<int>> run_through_agent(const AgentCall& call, const CliC
 // leaving the kernel stopped for this command. Nothing when no agent answers for the target.
 Status let_agent_go(const AgentCall& call, std::ostream& err);
 
+// `kdpctl agent stop [TARGET]`: the agent for `target`, in its turn, takes its breakpoints out
+// (int3s written to memory get their bytes back) and exits, leaving the kernel stopped; its socket
+// and start lock are gone afterwards. Says what was done; kIo when no agent runs for `target`.
+Status stop_agent(const std::string& target, std::ostream& out, bool json);
+
 // `kdpctl status`: the agents in the runtime directory.
 Status print_status(std::ostream& out, bool json);
 

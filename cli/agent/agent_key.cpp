@@ -40,6 +40,25 @@ Expected<StartLock> StartLock::acquire(const std::string& socket_path, std::chro
   return StartLock(fd);
 }
 
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace
+
+bool remove_stale_start_lock(const std::string& socket_path) {
+  const std::string path = socket_path + ".lock";
+  if (exists(socket_path)) return false;
+  const int fd = ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool removed = ::flock(fd, LOCK_EX | LOCK_NB) == 0 && !exists(socket_path) && ::unlink(path.c_str()) == 0;
+  ::close(fd);
+  return removed;
+}
+
 StartLock::~StartLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }

@@ -30,4 +30,9 @@ class StartLock {
   int fd_ = -1;
 };
 
+// Removes "<socket path>.lock" when no socket is beside it and nobody holds it (an agent that
+// exited or was killed left it). It is unlinked while we hold its flock, so it never vanishes under
+// an agent that is starting with it. True when it was removed.
+bool remove_stale_start_lock(const std::string& socket_path);
+
 }  // namespace kdp::cli::agent

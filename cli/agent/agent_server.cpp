@@ -66,6 +66,7 @@ class Agent {
         doorman_(listener_.get(), options_.target, interrupt_) {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
+    provider_.on_state_change([this](SessionState now) { doorman_.publish(now); });
   }
   ~Agent() {
     if (socket_is_ours()) ::unlink(path_.c_str());
@@ -82,7 +83,8 @@ class Agent {
       auto job = doorman_.next(milliseconds(provider_.state() == SessionState::kRunning ? 0 : 200));
       if (!job) continue;
       if (job->release) {
-        provider_.release();  // the kernel stays stopped, without our breakpoints
+        // The kernel stays stopped, without our breakpoints; `agent stop` prints what was done.
+        (void)write_all(job->fd, encode_text_frame(FrameType::kOut, provider_.release()));
         (void)write_all(job->fd, encode_exit(0));
         doorman_.finished(*job);
         return 0;
@@ -94,7 +96,7 @@ class Agent {
       if (!provider_.has_session()) break;  // the target could not be reached
       last_used_ = last_probe_ = Clock::now();
     }
-    provider_.release();  // leave the kernel as direct mode would: without our breakpoints
+    (void)provider_.release();  // leave the kernel as direct mode would: without our breakpoints
     return 0;
   }
 
@@ -145,6 +147,7 @@ class Agent {
         context.sessions = &provider_;
         context.interrupt = &interrupt_;
         context.install_sigint = false;
+        context.stderr_terminal = request.stderr_terminal;
         context.write_output_file = [&](const std::string& path, ByteView bytes) { return stream_file(job, path, bytes); };
         code = run_kdpctl(static_cast<int>(argv.size()), argv.data(), out, err, context);
         out.flush();

@@ -90,6 +90,11 @@ void Doorman::publish(SessionState session, Clock::time_point last_used) {
   last_used_ = last_used;
 }
 
+void Doorman::publish(SessionState session) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  session_ = session;
+}
+
 AgentInfo Doorman::info() const {
   const auto idle = busy_ ? milliseconds(0) : std::chrono::duration_cast<milliseconds>(Clock::now() - last_used_);
   return AgentInfo{static_cast<uint32_t>(::getpid()), static_cast<uint64_t>(idle.count()), session_, target_};

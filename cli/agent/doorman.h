@@ -46,6 +46,8 @@ class Doorman {
   Status await_file_done(const Job& job);
   // What `status` answers (idle_ms counts from `last_used`; 0 while a command runs).
   void publish(SessionState session, std::chrono::steady_clock::time_point last_used);
+  // The session's state alone, from the command running (a continue resumed the kernel).
+  void publish(SessionState session);
 
  private:
   enum class Stage { kFirstFrame, kQueued, kRunning, kDone };

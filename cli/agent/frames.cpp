@@ -63,6 +63,7 @@ Bytes encode_request(const Request& request) {
   w.u32be(static_cast<uint32_t>(request.argv.size()));
   for (const std::string& arg : request.argv) put_string(w, arg);
   put_string(w, request.cwd);
+  w.u8(request.stderr_terminal ? 1 : 0);
   Bytes payload = std::move(w).take();
   return encode_frame(FrameType::kRequest, payload);
 }
@@ -113,6 +114,11 @@ Expected<Request> decode_request(ByteView payload) {
     request.argv.push_back(std::move(arg));
   }
   KDP_TRY(request.cwd, get_string(r, "cwd"));
+  if (!r.at_end()) {
+    KDP_TRY(uint8_t flags, r.u8("flags"));
+    if ((flags & ~1) != 0) return Error(ErrorKind::kMalformed, "agent request: unknown flags " + std::to_string(flags));
+    request.stderr_terminal = (flags & 1) != 0;
+  }
   KDP_TRY_STATUS(expect_end(r));
   return request;
 }

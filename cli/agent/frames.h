@@ -4,6 +4,7 @@
 // are bounded (kMaxFrame), and an unknown type or a short payload is an error, never a crash.
 //
 //   client -> agent  kRequest    u8 version | u32 count | count x (u32 len | bytes) argv | u32 len | cwd
+//                                [| u8 flags: bit 0, the client's stderr is a terminal (absent: 0)]
 //                    kInterrupt  (empty)    Ctrl-C in the client: interrupt the running command
 //                    kStatus     (empty)    `kdpctl status` asks who the agent is
 //                    kFileDone   text       the file of kFileEnd is written (empty), else why not
@@ -59,6 +60,7 @@ struct Frame {
 struct Request {
   std::vector<std::string> argv;
   std::string cwd;
+  bool stderr_terminal = false;  // the client's stderr is a terminal: draw progress bars there
 };
 
 enum class SessionState : uint8_t { kNone = 0, kStopped = 1, kRunning = 2 };

@@ -50,11 +50,17 @@ class BorrowedSession final : public client::ForwardingSession {
   Expected<client::StopEvent> resume_and_wait(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
     KDP_TRY_STATUS(owner_.lift_unwanted_breakpoints(s_));
-    return s_.resume_and_wait(t);
+    owner_.announce(SessionState::kRunning);
+    auto stop = s_.resume_and_wait(t);
+    owner_.announce();
+    return stop;
   }
   Expected<client::StopEvent> single_step(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
-    return s_.single_step(t);
+    owner_.announce(SessionState::kRunning);
+    auto stop = s_.single_step(t);
+    owner_.announce();
+    return stop;
   }
   Expected<client::StopEvent> wait_for_stop(std::chrono::milliseconds t) override {
     if (auto stop = owner_.take_queued_stop()) return *stop;
@@ -258,8 +264,17 @@ void HeldSessionProvider::shadow_breakpoints(const client::Session& session, uin
   }
 }
 
-void HeldSessionProvider::release() {
-  if (held_ && !stale_ && !detached_ && !held_->running()) (void)lift_breakpoints(*held_, 0, UINT64_MAX);
+std::string HeldSessionProvider::release() {
+  if (!held_ || stale_ || detached_) return "it held no session with the kernel";
+  if (held_->running()) return "the kernel is running (nothing to take out)";
+  size_t written = 0, managed = 0;
+  for (const client::BreakpointInfo& bp : held_->breakpoints()) ++(bp.kernel_managed ? managed : written);
+  if (Status lifted = lift_breakpoints(*held_, 0, UINT64_MAX); !lifted)
+    return "could not take its breakpoints out: " + lifted.error().message();
+  if (managed + written == 0) return "no breakpoints were inserted; the kernel stays stopped";
+  std::string text = "took out " + std::to_string(managed + written) + (managed + written == 1 ? " breakpoint" : " breakpoints");
+  if (written) text += " (" + std::to_string(written) + " of them int3s written to memory: original bytes back, journal entries gone)";
+  return text + "; the kernel stays stopped";
 }
 
 std::optional<client::StopEvent> HeldSessionProvider::take_queued_stop() {

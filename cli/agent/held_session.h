@@ -45,6 +45,13 @@ class HeldSessionProvider final : public SessionProvider {
   bool has_session() const { return held_ != nullptr; }
   bool detached() const { return detached_; }
   SessionState state() const;
+  // Told the session's state the moment a command resumes the kernel and when the kernel stops
+  // again, so `status`, answered while the command runs, says "running" during a continue.
+  void on_state_change(std::function<void(SessionState)> changed) { state_changed_ = std::move(changed); }
+  void announce(SessionState now) const {
+    if (state_changed_) state_changed_(now);
+  }
+  void announce() const { announce(state()); }
   // Between commands: acknowledge a stop of a running kernel and queue it.
   void poll_stop(std::chrono::milliseconds wait);
 
@@ -52,8 +59,9 @@ class HeldSessionProvider final : public SessionProvider {
   // answers a harmless request (it vanished, rebooted or was taken by another debugger).
   bool target_answers();
 
-  // Before the agent exits: take the kept breakpoints out of a stopped kernel.
-  void release();
+  // Before the agent exits: take the kept breakpoints out of a stopped kernel. What was done, for
+  // `kdpctl agent stop` to print.
+  std::string release();
 
   // Called by BorrowedSession. Breakpoints stay inserted between commands: `continue` sets the
   // ones it wants (no request for those already in) and "removes" them after the stop, which
@@ -88,6 +96,7 @@ class HeldSessionProvider final : public SessionProvider {
   std::shared_ptr<client::Session> held_;  // shared with the BorrowedSessions of the command
   std::shared_ptr<kgm::Memory> held_memory_;  // over held_, which it keeps alive
   std::function<void(std::string_view)> command_log_;  // the running command's -v sink
+  std::function<void(SessionState)> state_changed_;
   std::optional<client::StopEvent> queued_;
   std::set<uint64_t> wanted_;               // breakpoints this command set
   std::map<uint64_t, uint8_t> originals_;   // bytes under kernel-managed breakpoints

@@ -17,6 +17,12 @@
 namespace kdp::cli {
 namespace {
 
+// The user's stderr: this process's, or through the agent its client's.
+bool stderr_is_terminal(const Invocation& inv) {
+  if (inv.context && inv.context->stderr_terminal) return *inv.context->stderr_terminal;
+  return ProgressBar::stderr_is_terminal();
+}
+
 constexpr uint64_t kBlock = 64 * 1024;  // progress granularity; the session splits at MAXBYTES
 
 // Reads [address, address + length) until it is done or memory stops being readable.
@@ -67,7 +73,7 @@ Status run_dump(Invocation& inv) {
   const SessionWork work = [&](client::Session& session) -> Status {
     KDP_TRY(auto hooks, load_kernel_hooks(inv, state, &session));
     KDP_TRY(address, resolve_address(inv.args[0], *hooks));
-    ProgressBar progress(inv.err, ProgressBar::stderr_is_terminal() && !inv.global.json, "dump " + hex(address));
+    ProgressBar progress(inv.err, stderr_is_terminal(inv) && !inv.global.json, "dump " + hex(address));
     KDP_TRY(data, read_range(session, address, length, progress));
     return {};
   };

@@ -47,7 +47,9 @@ inline constexpr int kStateFormat = 1;
 
 // An int3 that kdpctl wrote into kernel memory itself (targets without kernel-managed
 // breakpoints) and could not take out again, e.g. because `continue` timed out while the kernel ran.
-// REATTACH does not undo such a write, so the next session restores the original byte.
+// REATTACH does not undo such a write, so the next session restores the original byte. Only read
+// now (state files of kdpctl versions before the int3 journal, which records these since): never
+// written again, and restored by the next session like a journal entry.
 struct PlantedBreakpoint {
   uint64_t address = 0;
   uint8_t original = 0;

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/agent/agent_key.h"
+#include "cli/agent/unix_socket.h"
 #include "tests/cli/e2e_support.h"
 
 namespace kdp::cli::test {
@@ -78,11 +80,37 @@ struct AgentOnSim {
   int pid = 0;
 };
 
+inline std::string agent_socket(const AgentCli& cli, const std::string& target) {
+  return kdp::cli::agent::socket_path(cli.runtime(), kdp::cli::agent::agent_key(target));
+}
+
+// Waits (bounded) until the agent's socket refuses: a killed agent's zombie still answers kill(pid, 0).
+inline void await_dead_socket(const std::string& socket) {
+  for (int i = 0; i < 250 && kdp::cli::agent::connect_unix(socket, std::chrono::milliseconds(100)); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+}
+
 // RIP as `kdpctl --json regs` shows it ("0xffffff80..."), or "".
 inline std::string rip_of(const AgentCli& cli) {
   const std::string json = cli.run({"--json", "regs"}).out;
   const size_t at = json.find("\"rip\":\"");
   return at == std::string::npos ? "" : json.substr(at + 7, 18);
+}
+
+// A breakpoint at RIP, set and hit through the agent, so its int3 stays in kernel memory between
+// commands: `rip`, and the 2 bytes there as `x/2bx` showed them before (empty when a step failed).
+struct HitAtRip {
+  std::string rip;
+  std::string bytes_before;
+};
+inline HitAtRip break_and_hit_at_rip(const AgentCli& cli) {
+  HitAtRip hit{rip_of(cli), ""};
+  if (hit.rip.size() != 18) return hit;
+  const ProcessResult before = cli.run({"x/2bx", hit.rip});
+  if (before.exit_code != 0 || cli.run({"break", hit.rip}).exit_code != 0 || cli.run({"continue"}).exit_code != 0)
+    return hit;
+  hit.bytes_before = before.out;
+  return hit;
 }
 
 }  // namespace kdp::cli::test

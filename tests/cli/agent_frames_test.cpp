@@ -55,7 +55,18 @@ TEST_CASE("agent frames: a request built by hand decodes to its argv and cwd") {
   REQUIRE(request);
   CHECK(request->argv == std::vector<std::string>{"kdpctl", "regs"});
   CHECK(request->cwd == "/tmp");
+  CHECK_FALSE(request->stderr_terminal);  // an older client's request: no flags byte
+  CHECK(encode_request(*request) == hand_frame(1, cat({payload, {0}})));
+}
+
+TEST_CASE("agent frames: the request's flags byte says whether the client's stderr is a terminal") {
+  const Bytes payload = cat({{1}, be32(1), be32(4), text("dump"), be32(1), text("/"), {1}});
+  auto request = decode_request(payload);
+  REQUIRE(request);
+  CHECK(request->stderr_terminal);
   CHECK(encode_request(*request) == hand_frame(1, payload));
+  CHECK_FALSE(decode_request(cat({{1}, be32(1), be32(4), text("dump"), be32(1), text("/"), {2}})));  // unknown flag
+  CHECK_FALSE(decode_request(cat({{1}, be32(1), be32(4), text("dump"), be32(1), text("/"), {1, 0}})));  // then more
 }
 
 TEST_CASE("agent frames: split deliveries wait for the whole frame; two frames come out in order") {

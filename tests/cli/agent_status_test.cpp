@@ -1,13 +1,16 @@
-// kdpctl status removes the start locks ("<socket>.lock") that agents which are gone left behind,
-// and only those: a lock someone holds stays.
+// kdpctl status: the start locks ("<socket>.lock") that agents which are gone left behind are removed,
+// and only those (a lock someone holds stays); the session state is the one of this moment.
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
+#include <thread>
 
 #include "tests/cli/agent_cli.h"
 
@@ -40,4 +43,40 @@ TEST_CASE("status removes stale agent start locks, not one that is held") {
   ::close(fd);
   CHECK(cli.run({"status"}).exit_code == 0);
   CHECK(!exists(held));  // released: stale now
+}
+
+namespace {
+
+// The session `kdpctl status` shows for the agent of `target` ("stopped", "running", "none"), or "".
+std::string session_shown(const AgentCli& cli, const std::string& target) {
+  std::smatch m;
+  const std::string out = cli.run({"status"}).out;
+  const std::regex line(std::regex_replace(target, std::regex("\\."), "\\.") + "  pid [0-9]+  idle [0-9]+ s  session ([a-z]+)");
+  return std::regex_search(out, m, line) ? std::string(m[1]) : "";
+}
+
+// Asks status until it shows `wanted` (bounded: a few hundred answers); the last answer.
+std::string await_session_shown(const AgentCli& cli, const std::string& target, const std::string& wanted) {
+  std::string shown;
+  for (int i = 0; i < 200 && (shown = session_shown(cli, target)) != wanted; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  return shown;
+}
+
+}  // namespace
+
+TEST_CASE("status says the session runs while a continue waits in the agent, and stopped once it is interrupted") {
+  if (!binaries_available()) return;
+  AgentOnSim held(std::vector<std::string>{"--stop-after", "600000"});
+  REQUIRE(held.pid > 0);
+  const std::string target = held.sim.target();
+  CHECK(session_shown(held.cli, target) == "stopped");
+  BackgroundProcess waiting(held.cli.argv({"continue"}), /*capture_stderr=*/true);
+  REQUIRE(waiting.first_line() == "Continuing.");
+  CHECK(await_session_shown(held.cli, target, "running") == "running");
+  waiting.signal(SIGINT);
+  CHECK(waiting.finish().exit_code == 130);
+  // Interrupted, the kernel keeps running: the agent says so between commands as well.
+  CHECK(session_shown(held.cli, target) == "running");
+  CHECK(held.cli.run({"agent", "stop"}).exit_code == 0);
 }

@@ -22,15 +22,6 @@ namespace {
 
 const std::string kHostinfo = "cpus_mask:   0x3 (2 CPUs)\ncpu_type:    0x1000007 (x86_64)\ncpu_subtype: 4\n";
 
-std::string agent_socket(const AgentCli& cli, const std::string& target) {
-  return agent::socket_path(cli.runtime(), agent::agent_key(target));
-}
-
-// Waits (bounded) until the agent's socket refuses: a killed agent's zombie still answers kill(pid, 0).
-void await_dead_socket(const std::string& socket) {
-  for (int i = 0; i < 250 && agent::connect_unix(socket, std::chrono::milliseconds(100)); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
 }  // namespace
 
 TEST_CASE("agent: kill -9 of the agent leaves no int3 in a kernel without kernel-managed breakpoints") {
@@ -40,18 +31,15 @@ TEST_CASE("agent: kill -9 of the agent leaves no int3 in a kernel without kernel
   Sim& sim = held.sim;
   AgentCli& cli = held.cli;
   const int pid = held.pid;
-  const std::string rip = rip_of(cli);
-  REQUIRE(rip.size() == 18);
-  const ProcessResult before = cli.run({"x/2bx", rip});
-  REQUIRE(before.exit_code == 0);
-  REQUIRE(cli.run({"break", rip}).exit_code == 0);
-  REQUIRE(cli.run({"continue"}).exit_code == 0);  // hit: the int3 stays in memory between commands
+  const HitAtRip hit = break_and_hit_at_rip(cli);
+  REQUIRE(!hit.bytes_before.empty());
+  const std::string& rip = hit.rip;
   REQUIRE(::kill(pid, SIGKILL) == 0);
   await_dead_socket(agent_socket(cli, sim.target()));
   // The next command, direct or through a new agent, finds the original byte in kernel memory.
   const ProcessResult direct = cli.run({"--no-agent", "x/2bx", rip});
   CHECK(direct.exit_code == 0);
-  CHECK(direct.out == before.out);
+  CHECK(direct.out == hit.bytes_before);
   std::ifstream journal(cli.file("state") + ".int3");
   std::string text((std::istreambuf_iterator<char>(journal)), std::istreambuf_iterator<char>());
   CHECK(text.find("\nint3 ") == std::string::npos);

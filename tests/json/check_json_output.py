@@ -80,6 +80,7 @@ def start_sim(extra):
 def main():
     check_validator()
     work = tempfile.mkdtemp()
+    os.environ["KDPCTL_RUNTIME_DIR"] = os.path.join(work, "run")  # agents of this run only
     live = os.path.join(work, "live.state")
     fresh = os.path.join(work, "fresh.state")  # never attached: "no target" failures
     sim, target = start_sim([])
@@ -151,6 +152,10 @@ def main():
         both("status", ["status"], ["status", "extra"])
         both("pcap", ["pcap", "decode", pcap], ["pcap", "decode", os.path.join(work, "missing.pcap")])
         check("pcap", ["pcap", "stats", pcap], fresh, "pcap", True)
+        # An agent (started as agent mode does) for `agent stop` to end.
+        subprocess.run([kdpctl, "--state", live, "reattach", target, "--idle", "60"], capture_output=True,
+                       env=dict(os.environ, CI="false"), timeout=120)
+        both("agent", ["agent", "stop", target], ["agent", "stop", nowhere])
         both("detach", ["detach"], ["detach"])
         both("reboot", ["--target", reboot_target, "reboot"], ["reboot"])
         if dwarf_kernel:
