@@ -372,8 +372,12 @@ Status print_status(std::ostream& out, bool json) {
       out << "(no answer)  socket " << path << " (stale)\n";
       continue;
     }
+    // A running kernel answers no KDP request, so "running" is as last seen: a target that went
+    // away meanwhile looks the same until the next command asks it to stop.
     out << info->target << "  pid " << info->pid << "  idle " << info->idle_ms / 1000 << " s  session "
-        << session_text(info->session) << "  socket " << path << "\n";
+        << session_text(info->session)
+        << (info->session == SessionState::kRunning ? " (as last seen: a running kernel answers no KDP)" : "")
+        << "  socket " << path << "\n";
   }
   return {};
 }

@@ -78,5 +78,7 @@ TEST_CASE("status says the session runs while a continue waits in the agent, and
   CHECK(waiting.finish().exit_code == 130);
   // Interrupted, the kernel keeps running: the agent says so between commands as well.
   CHECK(session_shown(held.cli, target) == "running");
+  // The text says that "running" cannot be checked: a running kernel answers no KDP request.
+  CHECK(contains(held.cli.run({"status"}).out, "session running (as last seen: a running kernel answers no KDP)"));
   CHECK(held.cli.run({"agent", "stop"}).exit_code == 0);
 }
