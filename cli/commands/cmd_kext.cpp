@@ -66,7 +66,9 @@ Status run_kext(Invocation& inv) {
   }
   if (what != "add" && what != "remove") return usage_error("kext: expected add, list or remove, got " + quote_user_text(what));
   if (paths.empty()) return usage_error("kext " + what + ": expected PATH[@ADDR]...");
-  return what == "add" ? kext_add(inv, paths) : kext_remove(inv, paths);
+  KDP_TRY_STATUS(what == "add" ? kext_add(inv, paths) : kext_remove(inv, paths));
+  // Silent on success as gdb's settings are; a script still gets one document: the set as it is now.
+  return inv.global.json ? kext_list(inv) : Status{};
 }
 
 const CommandSpec kKext{

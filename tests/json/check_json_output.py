@@ -150,6 +150,9 @@ def main():
         both("ptype", ["ptype", "struct proc"], ["ptype", "struct no_such_struct"])
         both("set", ["set", "disassembly-flavor", "intel"], ["set", "frob", "on"])
         both("status", ["status"], ["status", "extra"])
+        kexts = os.path.join(work, "kexts.state")  # remembered kexts only
+        both("kext", ["kext", "list"], ["kext", "add", os.path.join(work, "missing.kext")], state=kexts)
+        check("kext", ["kext", "frob"], kexts, None, False)
         both("pcap", ["pcap", "decode", pcap], ["pcap", "decode", os.path.join(work, "missing.pcap")])
         check("pcap", ["pcap", "stats", pcap], fresh, "pcap", True)
         # An agent (started as agent mode does) for `agent stop` to end.
