@@ -28,7 +28,7 @@ Backtrace walk_frames(uint64_t rip, uint64_t rbp, Memory& memory, const macho::S
                       size_t max_frames) {
   Backtrace bt;
   if (max_frames == 0) return stopped(std::move(bt), StopReason::kFrameLimit, "");
-  bt.frames.push_back({rip, rbp, macho::format_address_symbol(symbolizer, rip)});
+  bt.frames.push_back({rip, rbp, macho::format_address_symbol(symbolizer, rip), std::nullopt});
   uint64_t fp = rbp;
   for (;;) {
     if (fp == 0) return stopped(std::move(bt), StopReason::kNullFramePointer, "");
@@ -47,7 +47,7 @@ Backtrace walk_frames(uint64_t rip, uint64_t rbp, Memory& memory, const macho::S
     const uint64_t saved_fp = frame.u64("saved rbp").value();  // 16 bytes were read
     const uint64_t ret = frame.u64("return address").value();
     if (ret == 0) return stopped(std::move(bt), StopReason::kNullReturnAddress, "");
-    bt.frames.push_back({ret, saved_fp, caller_symbol(symbolizer, ret)});
+    bt.frames.push_back({ret, saved_fp, caller_symbol(symbolizer, ret), std::nullopt});
     if (saved_fp != 0 && saved_fp <= fp)
       return stopped(std::move(bt), StopReason::kNonIncreasingFramePointer,
                      "rbp " + hex(fp) + " -> " + hex(saved_fp));
