@@ -69,6 +69,7 @@ TEST_CASE("e2e shell: prompt, Tab completion, Enter repeats x, ^C stops a comman
     REQUIRE_MESSAGE(stopped, shell.transcript());
     CHECK_MESSAGE(contains(*stopped, "nterrupt"), *stopped);
     CHECK(contains(at_prompt(shell, "help x\r"), "usage: kdpctl x/FMT [ADDR]"));
+    REQUIRE_MESSAGE(shell.wait_for_raw_input(), shell.transcript());
     shell.type("\x04");
     CHECK(shell.finish() == 0);
   }

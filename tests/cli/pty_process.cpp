@@ -105,6 +105,17 @@ std::optional<std::string> PtyProcess::wait_for(const std::string& text, std::ch
   }
 }
 
+bool PtyProcess::wait_for_raw_input(std::chrono::milliseconds deadline) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    struct termios t {};
+    // On the master side, tcgetattr reads the slave's settings: those the child set.
+    if (::tcgetattr(master_, &t) == 0 && (t.c_lflag & ICANON) == 0) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    read_more(std::chrono::steady_clock::now() + std::chrono::milliseconds(10));  // also keeps output flowing
+  }
+}
+
 int PtyProcess::finish(std::chrono::milliseconds deadline) {
   if (pid_ <= 0) return -1;
   const auto until = std::chrono::steady_clock::now() + deadline;

@@ -27,6 +27,10 @@ class PtyProcess {
   // nullopt when the child ended or `deadline` passed first (a generous bound, not a timing).
   std::optional<std::string> wait_for(const std::string& text,
                                       std::chrono::milliseconds deadline = std::chrono::seconds(60));
+  // Waits (bounded) until the child reads the terminal key by key (the line editor took it out of
+  // canonical mode). ^D means end of input only then: typed while the line discipline is still
+  // canonical, between the prompt and the editor's read, its EOF marker is lost.
+  bool wait_for_raw_input(std::chrono::milliseconds deadline = std::chrono::seconds(60));
   // Waits (bounded) for the child to exit: its exit code, 128 + signal, or -1.
   int finish(std::chrono::milliseconds deadline = std::chrono::seconds(60));
   // All the terminal showed so far (for failure messages).
