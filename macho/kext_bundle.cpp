@@ -46,16 +46,6 @@ std::string unescape_xml(std::string_view text) {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// How many <dict> elements are open at `at` (the top-level dictionary is depth 1).
-int dict_depth(std::string_view xml, size_t at) {
-  int depth = 0;
-  for (size_t i = xml.find('<'); i < at && i != std::string_view::npos; i = xml.find('<', i + 1)) {
-    if (xml.substr(i).starts_with("<dict>")) ++depth;
-    else if (xml.substr(i).starts_with("</dict>")) --depth;
-  }
-  return depth;
-}
-
 Expected<std::string> read_plist(const std::string& path) {
   KDP_TRY(MappedFile file, MappedFile::open(path, "Info.plist"));
   const ByteView bytes = file.bytes();
@@ -91,8 +81,14 @@ Expected<std::optional<std::string>> plist_string(std::string_view xml, std::str
   if (xml.starts_with("bplist"))
     return malformed(std::string(what) + ": a binary property list; convert it with `plutil -convert xml1`");
   const std::string tag = "<key>" + std::string(key) + "</key>";
-  for (size_t at = xml.find(tag); at != std::string_view::npos; at = xml.find(tag, at + 1)) {
-    if (dict_depth(xml, at) != 1) continue;
+  // One pass over the tags, counting open <dict>s: only the top-level dictionary's key counts (a
+  // nested one of the same name is another thing). Linear, whatever the file repeats.
+  int depth = 0;
+  for (size_t at = xml.find('<'); at != std::string_view::npos; at = xml.find('<', at + 1)) {
+    const std::string_view rest = xml.substr(at);
+    if (rest.starts_with("<dict>")) ++depth;
+    else if (rest.starts_with("</dict>")) --depth;
+    if (depth != 1 || !rest.starts_with(tag)) continue;
     size_t value = at + tag.size();
     while (value < xml.size() && is_space(xml[value])) ++value;
     constexpr std::string_view kOpen = "<string>", kClose = "</string>";

@@ -69,6 +69,17 @@ TEST_CASE("kext plist: top-level strings only, entities decoded, binary plists r
   CHECK(binary.error().message().find("plutil -convert xml1") != std::string::npos);
 }
 
+TEST_CASE("kext plist: a file of a megabyte repeating the key in nested dictionaries is read in one pass") {
+  // Each nested occurrence once meant a rescan of the file from its start (quadratic).
+  std::string xml = "<plist><dict>";
+  for (int i = 0; i < 25000; ++i) xml += "<dict><key>CFBundleIdentifier</key><string>nested</string></dict>";
+  xml += "<key>CFBundleIdentifier</key><string>top</string></dict></plist>";
+  REQUIRE(xml.size() > 1'500'000);
+  auto id = macho::plist_string(xml, "CFBundleIdentifier", "Info.plist");
+  REQUIRE(id.has_value());
+  CHECK(*id == std::optional<std::string>("top"));
+}
+
 TEST_CASE("kext header: LC_UUID found after other commands; damaged headers are errors") {
   const Bytes good = header_with_uuid();
   auto extent = macho::header_extent(good, "header");
