@@ -68,4 +68,10 @@ Status save_history(const std::string& path, const std::vector<std::string>& lin
   return write_file(path, ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()), 0600);
 }
 
+Status append_history(const std::string& path, const std::string& line) {
+  KDP_TRY(std::vector<std::string> lines, load_history(path));
+  lines.push_back(line);
+  return save_history(path, lines);
+}
+
 }  // namespace kdp::cli::shell

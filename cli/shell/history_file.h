@@ -23,4 +23,8 @@ Expected<std::vector<std::string>> load_history(const std::string& path);
 // `lines`.
 Status save_history(const std::string& path, const std::vector<std::string>& lines);
 
+// Adds `line` to the file as it is now (not as this process loaded it), so two shells open at
+// once keep each other's lines.
+Status append_history(const std::string& path, const std::string& line);
+
 }  // namespace kdp::cli::shell

@@ -45,8 +45,9 @@ CommandRunner runner_for(const ShellStart& start, Invocation& inv) {
   };
 }
 
-// The history file's lines, saved after each command; when it cannot be kept the shell says so
-// once and keeps this run's lines only.
+// The history file's lines, each command added to the file after it runs (to the file as it is
+// then, so another shell's lines stay); when it cannot be kept the shell says so once and keeps
+// this run's lines only.
 class KeptHistory {
  public:
   explicit KeptHistory(std::ostream& err) : err_(err) {
@@ -63,7 +64,7 @@ class KeptHistory {
     lines_.push_back(line);
     if (lines_.size() > 2 * kHistoryLines) lines_.erase(lines_.begin(), lines_.end() - kHistoryLines);
     if (path_.empty()) return;
-    if (Status saved = save_history(path_, lines_); !saved) give_up(saved.error());
+    if (Status saved = append_history(path_, line); !saved) give_up(saved.error());
   }
 
  private:

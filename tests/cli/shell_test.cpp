@@ -287,3 +287,16 @@ TEST_CASE("shell prompt: names the thread selected with thread N or switchtoact,
   by_address.thread = SelectedThread{0xffffff8001234000, 0, {}};
   CHECK(kdp::cli::shell::prompt_text(by_address) == "(kdpctl thread 0xffffff8001234000) ");
 }
+
+TEST_CASE("shell history file: two shells open at once keep each other's lines") {
+  kdp::cli::test::TempDir dir;
+  const std::string path = dir.file("history");
+  // Each shell adds its commands as they run, interleaved; neither rewrites the file from the
+  // lines it loaded at its start.
+  REQUIRE(kdp::cli::shell::append_history(path, "bt"));        // shell 1
+  REQUIRE(kdp::cli::shell::append_history(path, "regs"));      // shell 2
+  REQUIRE(kdp::cli::shell::append_history(path, "x/4gx $rsp"));  // shell 1
+  const auto loaded = kdp::cli::shell::load_history(path);
+  REQUIRE(loaded.has_value());
+  CHECK(*loaded == std::vector<std::string>{"bt", "regs", "x/4gx $rsp"});
+}
