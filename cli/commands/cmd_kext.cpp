@@ -51,6 +51,7 @@ Status kext_list(Invocation& inv) {
     inv.out << j.end_array().end_object().str() << "\n";
     return {};
   }
+  if (state.kexts.empty()) inv.out << "No kexts remembered (kdpctl kext add PATH).\n";
   for (const std::string& path : state.kexts) inv.out << path << "\n";
   return {};
 }
